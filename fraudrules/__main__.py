@@ -1,0 +1,3 @@
+from fraudrules.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,425 @@
+"""Compile packs into an immutable :class:`Ruleset`.
+
+Every term of every pack goes into ONE automaton (a term used by several rules is stored once
+and maps to all of them). Each rule's condition becomes a small tree of nodes over term indexes;
+regexes are compiled once. The engine asks a ruleset two things per message: which terms occur
+(``scan``) and which rules those terms touch; it then evaluates only those rules.
+
+An *occurrence* is ``(start, end, parts)`` in normalized coordinates, ``parts`` being the
+``(start, end)`` of each term or regex match that made it up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TypeAlias
+
+import regex
+
+from . import automaton
+from .normalize import NormalizedText, is_ascii_letter
+from .packs import (
+    DEFAULT_BIAS,
+    DEFAULT_BLOCK,
+    DEFAULT_REVIEW,
+    AllOf,
+    AnyOf,
+    AtLeast,
+    Condition,
+    ListRef,
+    Pack,
+    Regex,
+    Rule,
+    Term,
+    check_packs,
+)
+
+__all__ = ["CompiledRule", "Ruleset", "compile_packs"]
+
+Span: TypeAlias = tuple[int, int]
+Occurrence: TypeAlias = tuple[int, int, tuple[Span, ...]]
+
+MAX_OCCURRENCES = 32  # per term, and per condition, in one message
+
+
+class ScanState:
+    """What one message's evaluation reads and records; private to one ``score`` call."""
+
+    __slots__ = ("errors", "hits", "text", "timeout")
+
+    def __init__(self, text: str, hits: dict[int, list[Span]], timeout: float) -> None:
+        self.text = text
+        self.hits = hits
+        self.timeout = timeout
+        self.errors: list[str] = []
+
+
+class _Node:
+    __slots__ = ("unless",)
+
+    def __init__(self, unless: _Node | None) -> None:
+        self.unless = unless
+
+    def evaluate(self, state: ScanState) -> list[Occurrence]:
+        if self.unless is not None and self.unless.evaluate(state):
+            return []
+        return self._evaluate(state)
+
+    def _evaluate(self, state: ScanState) -> list[Occurrence]:
+        raise NotImplementedError
+
+
+class _Terms(_Node):
+    __slots__ = ("terms",)
+
+    def __init__(self, terms: frozenset[int]) -> None:
+        super().__init__(None)
+        self.terms = terms
+
+    def _evaluate(self, state: ScanState) -> list[Occurrence]:
+        hits = state.hits
+        if len(hits) <= len(self.terms):
+            found = [t for t in hits if t in self.terms]
+        else:
+            found = [t for t in self.terms if t in hits]
+        result: list[Occurrence] = []
+        for term in found:
+            for start, end in hits[term]:
+                result.append((start, end, ((start, end),)))
+        if len(found) > 1:
+            result.sort()
+        return result[:MAX_OCCURRENCES]
+
+
+class _Any(_Node):
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple[_Node, ...], unless: _Node | None) -> None:
+        super().__init__(unless)
+        self.items = items
+
+    def _evaluate(self, state: ScanState) -> list[Occurrence]:
+        result: list[Occurrence] = []
+        for item in self.items:
+            result.extend(item.evaluate(state))
+        result.sort()
+        return result[:MAX_OCCURRENCES]
+
+
+def _combine(chosen: Sequence[Occurrence]) -> Occurrence:
+    parts = tuple(sorted(p for occ in chosen for p in occ[2]))
+    return min(o[0] for o in chosen), max(o[1] for o in chosen), parts
+
+
+def _closest(found: Sequence[list[Occurrence]], n: int, within: int) -> list[Occurrence]:
+    """Pick n of the occurrence lists, one occurrence each, so that the gap between the
+    earliest end and the latest start is at most ``within``; one result per feasible
+    earliest end (see docs/rule-format.md)."""
+    results: list[Occurrence] = []
+    seen: set[tuple[int, int]] = set()
+    ends = sorted({occ[1] for occs in found for occ in occs})
+    for low in ends:
+        picks: list[Occurrence] = []
+        for occs in found:
+            best: Occurrence | None = None
+            for occ in occs:
+                if occ[1] >= low and (best is None or occ[0] < best[0]):
+                    best = occ
+            if best is not None:
+                picks.append(best)
+        if len(picks) < n:
+            continue
+        picks.sort()
+        chosen = picks[:n]
+        if chosen[-1][0] - low <= within:
+            combined = _combine(chosen)
+            if combined[:2] not in seen:
+                seen.add(combined[:2])
+                results.append(combined)
+    return results[:MAX_OCCURRENCES]
+
+
+class _All(_Node):
+    __slots__ = ("items", "within")
+
+    def __init__(self, items: tuple[_Node, ...], within: int | None,
+                 unless: _Node | None) -> None:
+        super().__init__(unless)
+        self.items = items
+        self.within = within
+
+    def _evaluate(self, state: ScanState) -> list[Occurrence]:
+        found: list[list[Occurrence]] = []
+        for item in self.items:
+            occurrences = item.evaluate(state)
+            if not occurrences:
+                return []
+            found.append(occurrences)
+        if self.within is None:
+            return [_combine([occs[0] for occs in found])]
+        return _closest(found, len(found), self.within)
+
+
+class _AtLeast(_Node):
+    __slots__ = ("items", "n", "within")
+
+    def __init__(self, n: int, items: tuple[_Node, ...], within: int | None,
+                 unless: _Node | None) -> None:
+        super().__init__(unless)
+        self.n = n
+        self.items = items
+        self.within = within
+
+    def _evaluate(self, state: ScanState) -> list[Occurrence]:
+        found = [occs for occs in (item.evaluate(state) for item in self.items) if occs]
+        if len(found) < self.n:
+            return []
+        if self.within is None:
+            return [_combine([occs[0] for occs in found[: self.n]])]
+        return _closest(found, self.n, self.within)
+
+
+class _Regex(_Node):
+    __slots__ = ("anchors", "pattern")
+
+    def __init__(self, pattern: regex.Pattern[str], anchors: _Terms | None,
+                 unless: _Node | None) -> None:
+        super().__init__(unless)
+        self.pattern = pattern
+        self.anchors = anchors
+
+    def _evaluate(self, state: ScanState) -> list[Occurrence]:
+        if self.anchors is not None and not self.anchors.evaluate(state):
+            return []
+        result: list[Occurrence] = []
+        try:
+            for match in self.pattern.finditer(state.text, timeout=state.timeout):
+                start, end = match.span()
+                if end > start:
+                    result.append((start, end, ((start, end),)))
+                    if len(result) >= MAX_OCCURRENCES:
+                        break
+        except TimeoutError:
+            state.errors.append(f"regex {self.pattern.pattern!r} timed out")
+            return []
+        return result
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    """A rule ready to evaluate: its source :class:`Rule` and its condition tree."""
+
+    index: int
+    rule: Rule
+    node: _Node
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryInfo:
+    name: str
+    bias: float
+    review: float
+    block: float
+
+
+class Ruleset:
+    """Every loaded pack compiled into one automaton plus condition trees. Immutable."""
+
+    __slots__ = (
+        "_edge",
+        "_matcher",
+        "_term_length",
+        "_touches",
+        "always",
+        "categories",
+        "packs",
+        "rules",
+        "terms",
+        "version",
+    )
+
+    def __init__(self, packs: Sequence[Pack]) -> None:
+        self.packs = tuple(packs)
+        builder = _Builder(self.packs)
+        self.rules: tuple[CompiledRule, ...] = tuple(builder.rules)
+        self.terms: tuple[str, ...] = tuple(builder.terms)
+        self._term_length = tuple(len(t) for t in self.terms)
+        # 1: check the left edge, 2: the right edge, 3: both (Latin letters at the edge)
+        self._edge = tuple(
+            (1 if is_ascii_letter(t[0]) else 0) | (2 if is_ascii_letter(t[-1]) else 0)
+            for t in self.terms
+        )
+        self._touches: tuple[tuple[int, ...], ...] = tuple(
+            tuple(sorted(builder.touches.get(i, ()))) for i in range(len(self.terms))
+        )
+        self.always: tuple[int, ...] = tuple(builder.always)
+        self._matcher = automaton.build(self.terms)
+        self.categories: dict[str, CategoryInfo] = _categories(self.packs)
+        self.version = _version(self.packs)
+
+    @property
+    def backend(self) -> str:
+        return self._matcher.backend
+
+    def scan(self, normalized: NormalizedText) -> dict[int, list[Span]]:
+        """Occurrences of each term in the normalized text (at most MAX_OCCURRENCES each)."""
+        hits: dict[int, list[Span]] = {}
+        lengths = self._term_length
+        edge = self._edge
+        for term, end in self._matcher.scan(normalized.text):
+            start = end - lengths[term]
+            if edge[term] and not _clean_edges(normalized, start, end, edge[term]):
+                continue
+            found = hits.get(term)
+            if found is None:
+                hits[term] = [(start, end)]
+            elif len(found) < MAX_OCCURRENCES:
+                found.append((start, end))
+        return hits
+
+    def touched(self, hits: Iterable[int]) -> list[int]:
+        """Indexes of the rules a set of term hits can make fire, in rule order."""
+        touches = self._touches
+        found: set[int] = set(self.always)
+        for term in hits:
+            found.update(touches[term])
+        return sorted(found)
+
+
+def _clean_edges(normalized: NormalizedText, start: int, end: int, edge: int) -> bool:
+    """A Latin term must not sit inside a longer Latin word of the original text."""
+    original = normalized.original
+    first, last = normalized.span(start, end)
+    if edge & 1 and first > 0 and is_ascii_letter(original[first - 1]):
+        return False
+    return not (edge & 2 and last < len(original) and is_ascii_letter(original[last]))
+
+
+class _Builder:
+    def __init__(self, packs: Sequence[Pack]) -> None:
+        self.lists: dict[str, tuple[Term | ListRef, ...]] = {}
+        for pack in packs:
+            for name, items in pack.lists.items():
+                self.lists.setdefault(name, items)
+        self.term_index: dict[str, int] = {}
+        self.terms: list[str] = []
+        self.expanded: dict[str, frozenset[int]] = {}
+        self.touches: dict[int, set[int]] = {}
+        self.always: list[int] = []
+        self.rules: list[CompiledRule] = []
+        self.current = 0
+        for pack in packs:
+            for rule in pack.rules:
+                self.current = len(self.rules)
+                node = self.node(rule.condition, positive=True)
+                if self.needs_always(rule.condition):
+                    self.always.append(self.current)
+                self.rules.append(CompiledRule(self.current, rule, node))
+
+    def term_id(self, folded: str) -> int:
+        index = self.term_index.get(folded)
+        if index is None:
+            index = self.term_index[folded] = len(self.terms)
+            self.terms.append(folded)
+        return index
+
+    def expand(self, items: Iterable[Term | ListRef]) -> frozenset[int]:
+        ids: set[int] = set()
+        for item in items:
+            if isinstance(item, Term):
+                ids.add(self.term_id(item.folded))
+            else:
+                if item.name not in self.expanded:
+                    self.expanded[item.name] = frozenset()  # cycles were rejected earlier
+                    self.expanded[item.name] = self.expand(self.lists[item.name])
+                ids.update(self.expanded[item.name])
+        return frozenset(ids)
+
+    def leaf(self, items: Iterable[Term | ListRef], positive: bool) -> _Terms:
+        ids = self.expand(items)
+        if positive:
+            for term in ids:
+                self.touches.setdefault(term, set()).add(self.current)
+        return _Terms(ids)
+
+    def node(self, condition: Condition, positive: bool) -> _Node:
+        if isinstance(condition, Term | ListRef):
+            return self.leaf((condition,), positive)
+        unless = (self.node(condition.unless, positive=False)
+                  if condition.unless is not None else None)
+        if isinstance(condition, Regex):
+            anchors = self.leaf(condition.anchors, positive) if condition.anchors else None
+            pattern = regex.compile(condition.pattern)
+            return _Regex(pattern, anchors, unless)
+        items = tuple(self.node(item, positive) for item in condition.items)
+        if isinstance(condition, AnyOf):
+            if unless is None and all(isinstance(i, _Terms) for i in items):
+                merged = frozenset().union(*(i.terms for i in items if isinstance(i, _Terms)))
+                return _Terms(merged)
+            return _Any(items, unless)
+        if isinstance(condition, AllOf):
+            return _All(items, condition.within, unless)
+        return _AtLeast(condition.n, items, condition.within, unless)
+
+    def needs_always(self, condition: Condition) -> bool:
+        """A rule that can fire with no term hit (a regex without anchors somewhere on a path
+        that does not also require a term) must be evaluated on every message."""
+        if isinstance(condition, Term | ListRef):
+            return False
+        if isinstance(condition, Regex):
+            return not condition.anchors
+        if isinstance(condition, AllOf):
+            return all(self.needs_always(i) for i in condition.items)
+        if isinstance(condition, AtLeast):
+            free = sum(1 for i in condition.items if self.needs_always(i))
+            return free >= condition.n
+        return any(self.needs_always(i) for i in condition.items)
+
+
+def _categories(packs: Sequence[Pack]) -> dict[str, CategoryInfo]:
+    found: dict[str, list[float | None]] = {}
+    for pack in packs:
+        if pack.category is None:
+            continue
+        mine = [pack.bias, pack.review, pack.block]
+        if pack.category in found:
+            found[pack.category] = [a if a is not None else b
+                                    for a, b in zip(found[pack.category], mine, strict=True)]
+        else:
+            found[pack.category] = mine
+    result: dict[str, CategoryInfo] = {}
+    for name, (bias, review, block) in found.items():
+        result[name] = CategoryInfo(
+            name,
+            DEFAULT_BIAS if bias is None else bias,
+            DEFAULT_REVIEW if review is None else review,
+            DEFAULT_BLOCK if block is None else block,
+        )
+    return result
+
+
+def _version(packs: Sequence[Pack]) -> str:
+    digest = hashlib.sha256()
+    for pack in packs:
+        digest.update(pack.name.encode())
+        digest.update(b"\0")
+        digest.update(pack.source.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    names = ",".join(f"{p.name}@{p.version}" for p in packs)
+    return f"{names}#{digest.hexdigest()[:12]}"
+
+
+def compile_packs(packs: Sequence[Pack]) -> Ruleset:
+    """Check the packs as a set (raising PackError on the first problem) and compile them."""
+    check_packs(packs, fail_fast=True)
+    return Ruleset(packs)
+
+
+def sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)

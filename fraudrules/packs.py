@@ -1,0 +1,665 @@
+"""Read rule packs: YAML text → frozen :class:`Pack`, :class:`Rule` and condition objects.
+
+The YAML is composed into nodes (PyYAML's safe loader, which builds no objects) and walked here
+by hand, so every value keeps its line and column and every error names ``file:line:col`` and the
+rule id. Duplicate keys, unknown keys, wrong types and tags that would build objects are errors.
+
+Two modes share one walker: ``fail_fast=True`` raises the first :class:`PackError` (library
+loading), ``fail_fast=False`` collects every problem (``fraudrules lint``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NoReturn, TypeAlias
+
+import regex
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import Location, PackError
+from .normalize import normalize
+
+__all__ = [
+    "AllOf",
+    "AnyOf",
+    "AtLeast",
+    "Condition",
+    "Limits",
+    "ListRef",
+    "Pack",
+    "Regex",
+    "Rule",
+    "Term",
+    "check_packs",
+    "parse_pack",
+]
+
+DEFAULT_BIAS = -3.0
+DEFAULT_REVIEW = 0.5
+DEFAULT_BLOCK = 0.9
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds on what one pack file may hold; a pack beyond them is refused with a PackError."""
+
+    max_bytes: int = 2_000_000
+    max_nodes: int = 200_000
+    max_depth: int = 40
+    max_terms: int = 100_000
+    max_rules: int = 20_000
+
+
+# --- conditions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A literal term (``text`` as written; ``folded`` as matched)."""
+
+    text: str
+    folded: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class ListRef:
+    """``$name``: every term of a named list."""
+
+    name: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    items: tuple[Condition, ...]
+    unless: Condition | None
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class AllOf:
+    items: tuple[Condition, ...]
+    within: int | None
+    unless: Condition | None
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class AtLeast:
+    n: int
+    items: tuple[Condition, ...]
+    within: int | None
+    unless: Condition | None
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Regex:
+    pattern: str
+    anchors: tuple[Term | ListRef, ...]
+    unless: Condition | None
+    location: Location
+
+
+Condition: TypeAlias = Term | ListRef | AnyOf | AllOf | AtLeast | Regex
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    description: str
+    weight: float
+    condition: Condition
+    match_examples: tuple[str, ...]
+    no_match_examples: tuple[str, ...]
+    location: Location
+    category: str
+    pack: str
+
+
+@dataclass(frozen=True, slots=True)
+class Pack:
+    name: str
+    version: str
+    description: str
+    category: str | None
+    bias: float | None
+    review: float | None
+    block: float | None
+    lists: dict[str, tuple[Term | ListRef, ...]]
+    list_locations: dict[str, Location]
+    rules: tuple[Rule, ...]
+    path: str
+    source: str = field(repr=False)
+
+
+# --- the walker -------------------------------------------------------------------------------
+
+_PACK_KEYS = ("pack", "version", "description", "category", "bias", "thresholds", "lists", "rules")
+_RULE_META_KEYS = ("id", "description", "weight", "examples")
+_KINDS = ("any", "all", "at_least", "regex")
+_MODIFIERS = ("within", "anchors", "unless")
+_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+_RULE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*\Z")
+_STD_TAG = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_STD_TAG + t for t in ("str", "int", "float", "bool", "null")}
+
+
+class _Reporter:
+    def __init__(self, path: str, fail_fast: bool) -> None:
+        self.path = path
+        self.fail_fast = fail_fast
+        self.problems: list[PackError] = []
+
+    def at(self, node: Node | None) -> Location:
+        if node is None:
+            return Location(self.path)
+        mark = node.start_mark
+        return Location(self.path, mark.line + 1, mark.column + 1)
+
+    def error(self, message: str, node: Node | None, rule_id: str | None = None) -> None:
+        problem = PackError(message, self.at(node), rule_id)
+        if self.fail_fast:
+            raise problem
+        self.problems.append(problem)
+
+    def warn(self, message: str, node: Node | None, rule_id: str | None = None) -> None:
+        if not self.fail_fast:
+            self.problems.append(PackError(message, self.at(node), rule_id, severity="warning"))
+
+
+class _Skip(Exception):
+    """Raised inside the walker to abandon one rule or value after reporting it."""
+
+
+def _suggest(word: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+class _Walker:
+    def __init__(self, reporter: _Reporter, limits: Limits) -> None:
+        self.r = reporter
+        self.limits = limits
+        self.rule_id: str | None = None
+        self.terms = 0
+
+    def fail(self, message: str, node: Node | None) -> NoReturn:
+        self.r.error(message, node, self.rule_id)
+        raise _Skip
+
+    # scalars and shapes
+
+    def mapping(self, node: Node, what: str, allowed: Sequence[str]) -> dict[str, Node]:
+        if not isinstance(node, MappingNode):
+            self.fail(f"{what} must be a mapping, got {_kind(node)}", node)
+        result: dict[str, Node] = {}
+        key_nodes: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode) or key_node.tag not in _SCALAR_TAGS:
+                self.fail(f"keys of {what} must be plain strings", key_node)
+            key = str(key_node.value)
+            if key in result:
+                first = key_nodes[key].start_mark
+                self.r.error(
+                    f"duplicate key '{key}' in {what} (first at line {first.line + 1})",
+                    key_node,
+                    self.rule_id,
+                )
+                continue
+            if key not in allowed:
+                self.r.error(f"unknown key '{key}' in {what}{_suggest(key, allowed)}",
+                             key_node, self.rule_id)
+                continue
+            result[key] = value_node
+            key_nodes[key] = key_node
+        return result
+
+    def scalar(self, node: Node, what: str) -> object:
+        if not isinstance(node, ScalarNode):
+            self.fail(f"{what} must be a single value, got {_kind(node)}", node)
+        tag = node.tag
+        if tag not in _SCALAR_TAGS:
+            self.fail(f"YAML tag '{tag}' is not allowed in {what}; packs are plain data", node)
+        if tag == _STD_TAG + "str":
+            return str(node.value)
+        constructor = yaml.constructor.SafeConstructor()
+        try:
+            return constructor.construct_object(node)
+        except yaml.YAMLError as exc:
+            self.fail(f"{what}: {exc}", node)
+
+    def string(self, node: Node, what: str, *, raw: bool = False) -> str:
+        if raw and isinstance(node, ScalarNode) and node.tag in _SCALAR_TAGS:
+            value: object = str(node.value)
+        else:
+            value = self.scalar(node, what)
+        if not isinstance(value, str):
+            self.fail(f"{what} must be a string, got {type(value).__name__} {value!r}", node)
+        if not value.strip():
+            self.fail(f"{what} must not be empty", node)
+        return value
+
+    def number(self, node: Node, what: str) -> float:
+        value = self.scalar(node, what)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.fail(f"{what} must be a number, got {type(value).__name__} {value!r}", node)
+        if not math.isfinite(value):
+            self.fail(f"{what} must be a finite number, got {value!r}", node)
+        return float(value)
+
+    def integer(self, node: Node, what: str, minimum: int) -> int:
+        value = self.scalar(node, what)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(f"{what} must be an integer, got {type(value).__name__} {value!r}", node)
+        if value < minimum:
+            self.fail(f"{what} must be at least {minimum}, got {value}", node)
+        return value
+
+    def sequence(self, node: Node, what: str) -> list[Node]:
+        if not isinstance(node, SequenceNode):
+            self.fail(f"{what} must be a list, got {_kind(node)}", node)
+        if not node.value:
+            self.fail(f"{what} must not be empty", node)
+        return list(node.value)
+
+    def strings(self, node: Node, what: str) -> tuple[str, ...]:
+        return tuple(self.string(item, f"an item of {what}") for item in self.sequence(node, what))
+
+    # terms and conditions
+
+    def term(self, node: Node, what: str) -> Term | ListRef:
+        text = self.string(node, what)
+        self.terms += 1
+        if self.terms > self.limits.max_terms:
+            self.fail(f"more than {self.limits.max_terms} terms in one pack", node)
+        location = self.r.at(node)
+        if text.startswith("$"):
+            name = text[1:]
+            if not _NAME.match(name):
+                self.fail(f"'{text}' is not a valid list reference (use $name with a-z, 0-9, _)",
+                          node)
+            return ListRef(name, location)
+        folded = normalize(text).text
+        if not folded:
+            self.fail(f"term '{text}' is empty after normalization (only separators, "
+                      "punctuation or symbols)", node)
+        return Term(text, folded, location)
+
+    def terms_of(self, node: Node, what: str) -> tuple[Term | ListRef, ...]:
+        if isinstance(node, ScalarNode):
+            return (self.term(node, what),)
+        return tuple(self.term(item, f"an item of {what}") for item in self.sequence(node, what))
+
+    def condition(self, node: Node, what: str, depth: int) -> Condition:
+        if depth > self.limits.max_depth:
+            self.fail(f"conditions nested deeper than {self.limits.max_depth} levels", node)
+        if isinstance(node, ScalarNode):
+            return self.term(node, what)
+        if isinstance(node, SequenceNode):
+            items = tuple(self.condition(item, f"an item of {what}", depth + 1)
+                          for item in self.sequence(node, what))
+            return AnyOf(items, None, self.r.at(node))
+        keys = self.mapping(node, what, _KINDS + _MODIFIERS)
+        return self.condition_body(node, keys, what, depth)
+
+    def condition_body(self, node: Node, keys: dict[str, Node], what: str,
+                       depth: int) -> Condition:
+        kinds = [k for k in _KINDS if k in keys]
+        if not kinds:
+            self.fail(f"{what} needs one condition: {', '.join(_KINDS)}", node)
+        if len(kinds) > 1:
+            self.fail(f"{what} has several conditions ({', '.join(kinds)}); nest them in "
+                      "'all' or 'any'", keys[kinds[1]])
+        kind = kinds[0]
+        location = self.r.at(keys[kind])
+        unless = (self.condition(keys["unless"], "'unless'", depth + 1)
+                  if "unless" in keys else None)
+        within: int | None = None
+        if "within" in keys:
+            if kind not in ("all", "at_least"):
+                self.fail(f"'within' applies to 'all' and 'at_least', not '{kind}'",
+                          keys["within"])
+            within = self.integer(keys["within"], "'within'", 0)
+        if "anchors" in keys and kind != "regex":
+            self.fail(f"'anchors' applies to 'regex', not '{kind}'", keys["anchors"])
+        if kind == "regex":
+            pattern = self.string(keys["regex"], "'regex'")
+            try:
+                regex.compile(pattern)
+            except regex.error as exc:
+                self.fail(f"invalid regex {pattern!r}: {exc}", keys["regex"])
+            if _BACKTRACKS.search(pattern):
+                self.r.warn(f"regex {pattern!r} nests quantifiers or repeats an unbounded "
+                            "wildcard and may backtrack badly", keys["regex"], self.rule_id)
+            if "anchors" in keys:
+                anchors = self.terms_of(keys["anchors"], "'anchors'")
+            else:
+                anchors = ()
+                self.r.warn("regex without 'anchors' runs on every message", keys["regex"],
+                            self.rule_id)
+            return Regex(pattern, anchors, unless, location)
+        if kind == "at_least":
+            body = self.mapping(keys["at_least"], "'at_least'", ("n", "of"))
+            if "n" not in body or "of" not in body:
+                self.fail("'at_least' needs 'n' and 'of'", keys["at_least"])
+            n = self.integer(body["n"], "'at_least.n'", 1)
+            items = tuple(self.condition(item, "an item of 'at_least.of'", depth + 1)
+                          for item in self.sequence(body["of"], "'at_least.of'"))
+            if n > len(items):
+                self.fail(f"'at_least.n' is {n} but 'of' has only {len(items)} items",
+                          body["n"])
+            return AtLeast(n, items, within, unless, location)
+        items = tuple(self.condition(item, f"an item of '{kind}'", depth + 1)
+                      for item in self.sequence(keys[kind], f"'{kind}'"))
+        if kind == "all":
+            return AllOf(items, within, unless, location)
+        return AnyOf(items, unless, location)
+
+    def rule(self, node: Node, category: str, pack: str) -> Rule:
+        self.rule_id = None
+        if isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, ScalarNode) and key_node.value == "id":
+                    if isinstance(value_node, ScalarNode):
+                        self.rule_id = str(value_node.value)
+                    break
+        keys = self.mapping(node, "a rule", _RULE_META_KEYS + _KINDS + _MODIFIERS)
+        for required in ("id", "description", "weight", "examples"):
+            if required not in keys:
+                self.fail(f"rule is missing '{required}'", node)
+        rule_id = self.string(keys["id"], "'id'", raw=True)
+        if not _RULE_ID.match(rule_id):
+            self.fail(f"rule id '{rule_id}' must start with a letter and hold only letters, "
+                      "digits, '_', '-' and '.'", keys["id"])
+        description = self.string(keys["description"], "'description'")
+        weight = self.number(keys["weight"], "'weight'")
+        cond_keys = {k: v for k, v in keys.items() if k in _KINDS or k in _MODIFIERS}
+        condition = self.condition_body(node, cond_keys, "a rule", 1)
+        examples = self.mapping(keys["examples"], "'examples'", ("match", "no_match"))
+        if "match" not in examples:
+            self.fail("'examples' needs at least one 'match' example", keys["examples"])
+        match = self.strings(examples["match"], "'examples.match'")
+        no_match = (self.strings(examples["no_match"], "'examples.no_match'")
+                    if "no_match" in examples else ())
+        return Rule(rule_id, description, weight, condition, match, no_match,
+                    self.r.at(node), category, pack)
+
+
+_BACKTRACKS = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)[+*{]|\.[*+].*\.[*+]")
+
+
+def _kind(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    return f"'{node.value}'"
+
+
+def _count_nodes(node: Node, limit: int) -> int:
+    """Count nodes as a walk would visit them (aliases count every time), up to ``limit``+1."""
+    count = 0
+    stack: list[Node] = [node]
+    while stack and count <= limit:
+        current = stack.pop()
+        count += 1
+        if isinstance(current, SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, MappingNode):
+            for key, value in current.value:
+                stack.append(key)
+                stack.append(value)
+    return count
+
+
+def _compose(text: str, reporter: _Reporter, limits: Limits) -> Node | None:
+    if len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes:
+        reporter.error(f"pack is larger than {limits.max_bytes} bytes", None)
+        return None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        location = (Location(reporter.path, mark.line + 1, mark.column + 1) if mark
+                    else Location(reporter.path))
+        problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        error = PackError(f"YAML syntax error: {problem}", location)
+        if reporter.fail_fast:
+            raise error from exc
+        reporter.problems.append(error)
+        return None
+    except yaml.YAMLError as exc:
+        reporter.error(f"YAML error: {exc}", None)
+        return None
+    if node is not None and _count_nodes(node, limits.max_nodes) > limits.max_nodes:
+        reporter.error(f"pack has more than {limits.max_nodes} YAML nodes (counting aliases "
+                       "each time they are used)", node)
+        return None
+    return node
+
+
+def parse_pack(text: str, path: str = "<string>", *, fail_fast: bool = True,
+               limits: Limits | None = None) -> tuple[Pack | None, list[PackError]]:
+    """Parse one pack's YAML text.
+
+    Returns ``(pack, problems)``. With ``fail_fast`` the first error is raised as
+    :class:`PackError`; otherwise errors and warnings are collected and ``pack`` is ``None``
+    when any error was found.
+    """
+    limits = limits or Limits()
+    reporter = _Reporter(path, fail_fast)
+    node = _compose(text, reporter, limits)
+    if node is None:
+        if not reporter.problems:
+            reporter.error("pack is empty", None)
+        return None, reporter.problems
+    walker = _Walker(reporter, limits)
+    try:
+        pack = _walk_pack(walker, node, path, text)
+    except _Skip:
+        pack = None
+    if any(p.severity == "error" for p in reporter.problems):
+        pack = None
+    return pack, reporter.problems
+
+
+def _walk_pack(w: _Walker, node: Node, path: str, text: str) -> Pack | None:
+    keys = w.mapping(node, "a pack", _PACK_KEYS)
+    for required in ("pack", "version", "description"):
+        if required not in keys:
+            w.fail(f"pack is missing '{required}'", node)
+    name = w.string(keys["pack"], "'pack'")
+    if not _NAME.match(name):
+        w.fail(f"pack name '{name}' must be lowercase letters, digits and '_'", keys["pack"])
+    version = w.string(keys["version"], "'version'", raw=True)
+    description = w.string(keys["description"], "'description'")
+    category = w.string(keys["category"], "'category'") if "category" in keys else None
+    if category is not None and not _NAME.match(category):
+        w.fail(f"category '{category}' must be lowercase letters, digits and '_'",
+               keys["category"])
+    bias = w.number(keys["bias"], "'bias'") if "bias" in keys else None
+    review = block = None
+    if "thresholds" in keys:
+        limits = w.mapping(keys["thresholds"], "'thresholds'", ("review", "block"))
+        if "review" in limits:
+            review = _probability(w, limits["review"], "'thresholds.review'")
+        if "block" in limits:
+            block = _probability(w, limits["block"], "'thresholds.block'")
+        if review is not None and block is not None and review > block:
+            w.fail(f"'thresholds.review' ({review}) is above 'thresholds.block' ({block})",
+                   keys["thresholds"])
+
+    lists: dict[str, tuple[Term | ListRef, ...]] = {}
+    list_locations: dict[str, Location] = {}
+    if "lists" in keys:
+        list_keys = w.mapping(keys["lists"], "'lists'", _AnyKey())
+        for list_name, list_node in list_keys.items():
+            if not _NAME.match(list_name):
+                w.r.error(f"list name '{list_name}' must be lowercase letters, digits and '_'",
+                          list_node)
+                continue
+            try:
+                lists[list_name] = w.terms_of(list_node, f"list '{list_name}'")
+            except _Skip:
+                continue
+            list_locations[list_name] = w.r.at(list_node)
+
+    rules: list[Rule] = []
+    if "rules" in keys:
+        rule_nodes = w.sequence(keys["rules"], "'rules'")
+        if category is None:
+            w.fail("a pack with rules needs a 'category'", keys["rules"])
+        if len(rule_nodes) > w.limits.max_rules:
+            w.fail(f"more than {w.limits.max_rules} rules in one pack", keys["rules"])
+        seen: dict[str, Location] = {}
+        for rule_node in rule_nodes:
+            try:
+                rule = w.rule(rule_node, category, name)
+            except _Skip:
+                continue
+            if rule.id in seen:
+                w.r.error(f"duplicate rule id '{rule.id}' (first at {seen[rule.id]})",
+                          rule_node, rule.id)
+                continue
+            seen[rule.id] = rule.location
+            rules.append(rule)
+    return Pack(name, version, description, category, bias, review, block, lists,
+                list_locations, tuple(rules), path, text)
+
+
+class _AnyKey(tuple[str, ...]):
+    """An 'allowed keys' value that allows every key (list names are the user's)."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+
+def _probability(w: _Walker, node: Node, what: str) -> float:
+    value = w.number(node, what)
+    if not 0.0 <= value <= 1.0:
+        w.fail(f"{what} must be between 0 and 1, got {value}", node)
+    return value
+
+
+# --- checks across packs ----------------------------------------------------------------------
+
+
+def check_packs(packs: Sequence[Pack], *, fail_fast: bool = True) -> list[PackError]:
+    """Check what only the whole set of packs can tell: duplicate names and rule ids, undefined
+    or cyclic ``$list`` references, and categories whose packs disagree on bias or thresholds."""
+    problems: list[PackError] = []
+
+    def report(message: str, location: Location | None, rule_id: str | None = None) -> None:
+        problem = PackError(message, location, rule_id)
+        if fail_fast:
+            raise problem
+        problems.append(problem)
+
+    pack_names: dict[str, str] = {}
+    list_home: dict[str, Location] = {}
+    rule_home: dict[str, Location] = {}
+    for pack in packs:
+        if pack.name in pack_names:
+            report(f"pack name '{pack.name}' is also used by {pack_names[pack.name]}",
+                   Location(pack.path))
+        pack_names.setdefault(pack.name, pack.path)
+        for name, location in pack.list_locations.items():
+            if name in list_home:
+                report(f"list '{name}' is already defined at {list_home[name]}", location)
+            list_home.setdefault(name, location)
+        for rule in pack.rules:
+            if rule.id in rule_home:
+                report(f"duplicate rule id '{rule.id}' (also at {rule_home[rule.id]})",
+                       rule.location, rule.id)
+            rule_home.setdefault(rule.id, rule.location)
+
+    all_lists: dict[str, tuple[Term | ListRef, ...]] = {}
+    for pack in packs:
+        for name, items in pack.lists.items():
+            all_lists.setdefault(name, items)
+
+    def check_ref(ref: ListRef, rule_id: str | None) -> None:
+        if ref.name not in all_lists:
+            report(f"undefined list '${ref.name}'{_suggest(ref.name, all_lists)}",
+                   ref.location, rule_id)
+
+    for items in all_lists.values():
+        for item in items:
+            if isinstance(item, ListRef):
+                check_ref(item, None)
+    for pack in packs:
+        for rule in pack.rules:
+            for ref in _list_refs(rule.condition):
+                check_ref(ref, rule.id)
+
+    # cycles among lists
+    state: dict[str, int] = {}
+
+    def visit(name: str, trail: list[str]) -> None:
+        state[name] = 1
+        for item in all_lists.get(name, ()):
+            if isinstance(item, ListRef) and item.name in all_lists:
+                if state.get(item.name) == 1:
+                    cycle = " → ".join(f"${n}" for n in [*trail, name, item.name])
+                    report(f"list reference cycle: {cycle}", item.location)
+                elif item.name not in state:
+                    visit(item.name, [*trail, name])
+        state[name] = 2
+
+    for name in all_lists:
+        if name not in state:
+            visit(name, [])
+
+    settings: dict[str, tuple[str, float | None, float | None, float | None]] = {}
+    for pack in packs:
+        if pack.category is None:
+            continue
+        mine = (pack.bias, pack.review, pack.block)
+        if pack.category in settings:
+            other = settings[pack.category]
+            for label, a, b in zip(("bias", "review", "block"), mine, other[1:], strict=True):
+                if a is not None and b is not None and a != b:
+                    report(f"category '{pack.category}': {label} {a} disagrees with {b} in "
+                           f"pack '{other[0]}'", Location(pack.path))
+            merged = tuple(a if a is not None else b for a, b in zip(mine, other[1:],
+                                                                     strict=True))
+            settings[pack.category] = (other[0], *merged)
+        else:
+            settings[pack.category] = (pack.name, *mine)
+    return problems
+
+
+def _list_refs(condition: Condition) -> Iterable[ListRef]:
+    if isinstance(condition, ListRef):
+        yield condition
+    elif isinstance(condition, Term):
+        return
+    elif isinstance(condition, Regex):
+        for anchor in condition.anchors:
+            yield from _list_refs(anchor)
+        if condition.unless is not None:
+            yield from _list_refs(condition.unless)
+    else:
+        for item in condition.items:
+            yield from _list_refs(item)
+        if condition.unless is not None:
+            yield from _list_refs(condition.unless)
+
+
+def read_pack_file(path: Path) -> str:
+    """Read a pack file as UTF-8, turning I/O and decoding failures into PackError."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise PackError(f"not UTF-8 text: {exc.reason} at byte {exc.start}",
+                        Location(str(path))) from exc
+    except OSError as exc:
+        raise PackError(f"cannot read pack: {exc.strerror}", Location(str(path))) from exc
