@@ -46,15 +46,21 @@ MAX_OCCURRENCES = 32  # per term, and per condition, in one message
 
 
 class ScanState:
-    """What one message's evaluation reads and records; private to one ``score`` call."""
+    """What one message's evaluation reads and records; private to one ``score`` call.
 
-    __slots__ = ("errors", "hits", "text", "timeout")
+    ``found`` maps a term leaf's index to its occurrences, filled in one pass over the hits
+    (each hit term goes to the leaves that contain it), so a leaf costs one dict lookup."""
 
-    def __init__(self, text: str, hits: dict[int, list[Span]], timeout: float) -> None:
+    __slots__ = ("errors", "found", "text", "timeout")
+
+    def __init__(self, text: str, found: dict[int, list[Occurrence]], timeout: float) -> None:
         self.text = text
-        self.hits = hits
+        self.found = found
         self.timeout = timeout
         self.errors: list[str] = []
+
+
+_NOTHING: list[Occurrence] = []
 
 
 class _Node:
@@ -73,25 +79,15 @@ class _Node:
 
 
 class _Terms(_Node):
-    __slots__ = ("terms",)
+    __slots__ = ("index", "terms")
 
-    def __init__(self, terms: frozenset[int]) -> None:
+    def __init__(self, terms: frozenset[int], index: int) -> None:
         super().__init__(None)
         self.terms = terms
+        self.index = index
 
-    def _evaluate(self, state: ScanState) -> list[Occurrence]:
-        hits = state.hits
-        if len(hits) <= len(self.terms):
-            found = [t for t in hits if t in self.terms]
-        else:
-            found = [t for t in self.terms if t in hits]
-        result: list[Occurrence] = []
-        for term in found:
-            for start, end in hits[term]:
-                result.append((start, end, ((start, end),)))
-        if len(found) > 1:
-            result.sort()
-        return result[:MAX_OCCURRENCES]
+    def evaluate(self, state: ScanState) -> list[Occurrence]:
+        return state.found.get(self.index, _NOTHING)
 
 
 class _Any(_Node):
@@ -230,6 +226,7 @@ class Ruleset:
 
     __slots__ = (
         "_edge",
+        "_leaves_of",
         "_matcher",
         "_term_length",
         "_touches",
@@ -256,6 +253,11 @@ class Ruleset:
             tuple(sorted(builder.touches.get(i, ()))) for i in range(len(self.terms))
         )
         self.always: tuple[int, ...] = tuple(builder.always)
+        leaves_of: list[list[int]] = [[] for _ in self.terms]
+        for leaf in builder.leaves.values():
+            for term in leaf.terms:
+                leaves_of[term].append(leaf.index)
+        self._leaves_of: tuple[tuple[int, ...], ...] = tuple(tuple(x) for x in leaves_of)
         self._matcher = automaton.build(self.terms)
         self.categories: dict[str, CategoryInfo] = _categories(self.packs)
         self.version = _version(self.packs)
@@ -279,6 +281,27 @@ class Ruleset:
             elif len(found) < MAX_OCCURRENCES:
                 found.append((start, end))
         return hits
+
+    def state(self, text: str, hits: dict[int, list[Span]], timeout: float) -> ScanState:
+        """Evaluation state for one message: every term leaf's occurrences, sorted."""
+        found: dict[int, list[Occurrence]] = {}
+        leaves_of = self._leaves_of
+        grown: set[int] = set()
+        for term, spans in hits.items():
+            occurrences = [(start, end, ((start, end),)) for start, end in spans]
+            for leaf in leaves_of[term]:
+                existing = found.get(leaf)
+                if existing is None:
+                    found[leaf] = occurrences
+                else:
+                    if leaf not in grown:
+                        found[leaf] = existing = list(existing)
+                        grown.add(leaf)
+                    existing.extend(occurrences)
+        for leaf in grown:
+            found[leaf].sort()
+            del found[leaf][MAX_OCCURRENCES:]
+        return ScanState(text, found, timeout)
 
     def touched(self, hits: Iterable[int]) -> list[int]:
         """Indexes of the rules a set of term hits can make fire, in rule order."""
@@ -310,14 +333,18 @@ class _Builder:
         self.touches: dict[int, set[int]] = {}
         self.always: list[int] = []
         self.rules: list[CompiledRule] = []
-        self.current = 0
+        self.leaves: dict[frozenset[int], _Terms] = {}
         for pack in packs:
             for rule in pack.rules:
-                self.current = len(self.rules)
-                node = self.node(rule.condition, positive=True)
-                if self.needs_always(rule.condition):
-                    self.always.append(self.current)
-                self.rules.append(CompiledRule(self.current, rule, node))
+                index = len(self.rules)
+                node = self.node(rule.condition)
+                triggers = self.triggers(rule.condition)
+                if triggers is None:
+                    self.always.append(index)
+                else:
+                    for term in triggers:
+                        self.touches.setdefault(term, set()).add(index)
+                self.rules.append(CompiledRule(index, rule, node))
 
     def term_id(self, folded: str) -> int:
         index = self.term_index.get(folded)
@@ -338,45 +365,52 @@ class _Builder:
                 ids.update(self.expanded[item.name])
         return frozenset(ids)
 
-    def leaf(self, items: Iterable[Term | ListRef], positive: bool) -> _Terms:
-        ids = self.expand(items)
-        if positive:
-            for term in ids:
-                self.touches.setdefault(term, set()).add(self.current)
-        return _Terms(ids)
+    def leaf(self, items: Iterable[Term | ListRef]) -> _Terms:
+        return self.intern(self.expand(items))
 
-    def node(self, condition: Condition, positive: bool) -> _Node:
+    def intern(self, ids: frozenset[int]) -> _Terms:
+        node = self.leaves.get(ids)
+        if node is None:
+            node = self.leaves[ids] = _Terms(ids, len(self.leaves))
+        return node
+
+    def triggers(self, condition: Condition) -> frozenset[int] | None:
+        """Terms of which at least one must occur for ``condition`` to hold (``None``: it can
+        hold with no term at all). Only rules touched by one of these are evaluated."""
         if isinstance(condition, Term | ListRef):
-            return self.leaf((condition,), positive)
-        unless = (self.node(condition.unless, positive=False)
-                  if condition.unless is not None else None)
+            return self.expand((condition,))
         if isinstance(condition, Regex):
-            anchors = self.leaf(condition.anchors, positive) if condition.anchors else None
+            return self.expand(condition.anchors) if condition.anchors else None
+        found = [self.triggers(item) for item in condition.items]
+        if isinstance(condition, AnyOf):
+            if any(f is None for f in found):
+                return None
+            return frozenset().union(*(f for f in found if f is not None))
+        known = sorted((f for f in found if f is not None), key=len)
+        if isinstance(condition, AllOf):
+            return known[0] if known else None
+        needed = len(condition.items) - condition.n + 1  # one of any `needed` items holds
+        if len(known) < needed:
+            return None
+        return frozenset().union(*known[:needed])
+
+    def node(self, condition: Condition) -> _Node:
+        if isinstance(condition, Term | ListRef):
+            return self.leaf((condition,))
+        unless = self.node(condition.unless) if condition.unless is not None else None
+        if isinstance(condition, Regex):
+            anchors = self.leaf(condition.anchors) if condition.anchors else None
             pattern = regex.compile(condition.pattern)
             return _Regex(pattern, anchors, unless)
-        items = tuple(self.node(item, positive) for item in condition.items)
+        items = tuple(self.node(item) for item in condition.items)
         if isinstance(condition, AnyOf):
             if unless is None and all(isinstance(i, _Terms) for i in items):
-                merged = frozenset().union(*(i.terms for i in items if isinstance(i, _Terms)))
-                return _Terms(merged)
+                return self.intern(frozenset().union(
+                    *(i.terms for i in items if isinstance(i, _Terms))))
             return _Any(items, unless)
         if isinstance(condition, AllOf):
             return _All(items, condition.within, unless)
         return _AtLeast(condition.n, items, condition.within, unless)
-
-    def needs_always(self, condition: Condition) -> bool:
-        """A rule that can fire with no term hit (a regex without anchors somewhere on a path
-        that does not also require a term) must be evaluated on every message."""
-        if isinstance(condition, Term | ListRef):
-            return False
-        if isinstance(condition, Regex):
-            return not condition.anchors
-        if isinstance(condition, AllOf):
-            return all(self.needs_always(i) for i in condition.items)
-        if isinstance(condition, AtLeast):
-            free = sum(1 for i in condition.items if self.needs_always(i))
-            return free >= condition.n
-        return any(self.needs_always(i) for i in condition.items)
 
 
 def _categories(packs: Sequence[Pack]) -> dict[str, CategoryInfo]:

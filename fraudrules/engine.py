@@ -14,7 +14,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from .compiler import Ruleset, ScanState, compile_packs, sigmoid
+from .compiler import Ruleset, compile_packs, sigmoid
 from .errors import Location, PackError
 from .normalize import normalize
 from .packs import Limits, Pack, parse_pack, read_pack_file
@@ -211,7 +211,7 @@ class Classifier:
         touched = ruleset.touched(hits)
         if not touched:
             return self._clean[truncated]
-        state = ScanState(normalized.text, hits, self.regex_timeout)
+        state = ruleset.state(normalized.text, hits, self.regex_timeout)
         rules = ruleset.rules
         fired: list[Match] = []
         for index in touched:
@@ -240,8 +240,13 @@ class Classifier:
         for match in fired:
             logits[match.category] += match.contribution
         categories = {name: sigmoid(logit) for name, logit in logits.items()}
-        fired_categories = {m.category for m in fired}
-        category = max(fired_categories, key=lambda c: (categories[c], c))
+        # Only positive evidence names a category: a benign-context rule firing alone
+        # (negative weight) lowers a score but does not point at a scam.
+        accused = {m.category for m in fired if m.contribution > 0}
+        if not accused:
+            return Verdict(max(categories.values()), None, "allow", categories, tuple(fired),
+                           truncated, clean.ruleset_version, clean.biases, errors)
+        category = max(accused, key=lambda c: (categories[c], c))
         score = categories[category]
         review, block = self._thresholds[category]
         action: Action = "block" if score >= block else "review" if score >= review else "allow"

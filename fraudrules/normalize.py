@@ -10,7 +10,8 @@ One table, built once, does all the per-character work in a single ``str.transla
 
 Two characters survive because they carry meaning in amounts: ``%`` always, and ``.`` when both
 of its neighbours in the folded text are digits (``1.5倍``). Runs of three or more Chinese
-numerals (``一三八``) become digits; a lone ``一`` stays a word.
+numerals and digits holding at least two Chinese numerals (``一三八``, ``1三八``) become digits;
+a lone ``一`` stays a word, also next to digits (``30一天``).
 
 The map from normalized index to original index is built lazily: most messages match nothing
 and never need it.
@@ -99,9 +100,6 @@ def _tables() -> tuple[dict[int, str], dict[int, str]]:
     for block in _SCANNED:
         for code in block:
             char = chr(code)
-            if _is_deleted(char):
-                full[code] = ""
-                continue
             if char in _EXTRA_DIGITS:
                 folded = _EXTRA_DIGITS[char]
             else:
@@ -188,6 +186,8 @@ def normalize(text: str) -> NormalizedText:
 
 def _numeral_run(match: re.Match[str]) -> str:
     run = match.group()
+    if len(_HAS_NUMERAL.findall(run)) < 2:  # 30一天 and 15一个 keep their 一
+        return run
     return run.translate(_CJK_NUMERAL_TABLE)
 
 

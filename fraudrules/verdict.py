@@ -50,8 +50,9 @@ class Verdict:
     """How suspicious a message is, what to do with it and why.
 
     ``score`` is the reported category's score (0..1), ``category`` the most likely scam
-    category among those where a rule fired (``None`` when nothing fired), ``action`` follows
-    that category's thresholds. ``categories`` holds every category's score and ``biases`` the
+    category among those where a rule with a positive weight fired (``None`` when none did;
+    ``score`` is then the highest category score), ``action`` follows that category's
+    thresholds. ``categories`` holds every category's score and ``biases`` the
     starting log-odds of each. ``errors`` lists rules that could not run (a regex timeout).
     """
 
