@@ -21,6 +21,7 @@ import regex
 
 from . import automaton
 from .normalize import NormalizedText, is_ascii_letter
+from .variants import term_variants
 from .packs import (
     DEFAULT_BIAS,
     DEFAULT_BLOCK,
@@ -228,11 +229,13 @@ class Ruleset:
         "_edge",
         "_leaves_of",
         "_matcher",
-        "_term_length",
+        "_pattern_length",
+        "_pattern_terms",
         "_touches",
         "always",
         "categories",
         "packs",
+        "patterns",
         "rules",
         "terms",
         "version",
@@ -243,11 +246,24 @@ class Ruleset:
         builder = _Builder(self.packs)
         self.rules: tuple[CompiledRule, ...] = tuple(builder.rules)
         self.terms: tuple[str, ...] = tuple(builder.terms)
-        self._term_length = tuple(len(t) for t in self.terms)
+        # The automaton's patterns: every term, then the variant spellings of each
+        # (variants.py); a pattern maps to every term it spells.
+        pattern_index: dict[str, int] = {term: i for i, term in enumerate(self.terms)}
+        pattern_terms: list[list[int]] = [[i] for i in range(len(self.terms))]
+        for term_id, term in enumerate(self.terms):
+            for variant in sorted(term_variants(term)):
+                index = pattern_index.setdefault(variant, len(pattern_terms))
+                if index == len(pattern_terms):
+                    pattern_terms.append([])
+                if term_id not in pattern_terms[index]:
+                    pattern_terms[index].append(term_id)
+        self.patterns: tuple[str, ...] = tuple(pattern_index)
+        self._pattern_terms = tuple(tuple(t) for t in pattern_terms)
+        self._pattern_length = tuple(len(p) for p in self.patterns)
         # 1: check the left edge, 2: the right edge, 3: both (Latin letters at the edge)
         self._edge = tuple(
-            (1 if is_ascii_letter(t[0]) else 0) | (2 if is_ascii_letter(t[-1]) else 0)
-            for t in self.terms
+            (1 if is_ascii_letter(p[0]) else 0) | (2 if is_ascii_letter(p[-1]) else 0)
+            for p in self.patterns
         )
         self._touches: tuple[tuple[int, ...], ...] = tuple(
             tuple(sorted(builder.touches.get(i, ()))) for i in range(len(self.terms))
@@ -258,7 +274,7 @@ class Ruleset:
             for term in leaf.terms:
                 leaves_of[term].append(leaf.index)
         self._leaves_of: tuple[tuple[int, ...], ...] = tuple(tuple(x) for x in leaves_of)
-        self._matcher = automaton.build(self.terms)
+        self._matcher = automaton.build(self.patterns)
         self.categories: dict[str, CategoryInfo] = _categories(self.packs)
         self.version = _version(self.packs)
 
@@ -269,17 +285,19 @@ class Ruleset:
     def scan(self, normalized: NormalizedText) -> dict[int, list[Span]]:
         """Occurrences of each term in the normalized text (at most MAX_OCCURRENCES each)."""
         hits: dict[int, list[Span]] = {}
-        lengths = self._term_length
+        lengths = self._pattern_length
         edge = self._edge
-        for term, end in self._matcher.scan(normalized.text):
-            start = end - lengths[term]
-            if edge[term] and not _clean_edges(normalized, start, end, edge[term]):
+        pattern_terms = self._pattern_terms
+        for pattern, end in self._matcher.scan(normalized.text):
+            start = end - lengths[pattern]
+            if edge[pattern] and not _clean_edges(normalized, start, end, edge[pattern]):
                 continue
-            found = hits.get(term)
-            if found is None:
-                hits[term] = [(start, end)]
-            elif len(found) < MAX_OCCURRENCES:
-                found.append((start, end))
+            for term in pattern_terms[pattern]:
+                found = hits.get(term)
+                if found is None:
+                    hits[term] = [(start, end)]
+                elif len(found) < MAX_OCCURRENCES:
+                    found.append((start, end))
         return hits
 
     def state(self, text: str, hits: dict[int, list[Span]], timeout: float) -> ScanState:

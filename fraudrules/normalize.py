@@ -3,7 +3,8 @@
 One table, built once, does all the per-character work in a single ``str.translate``:
 
 * compatibility forms (NFKC): full-width → half-width, ``⼀`` → ``一``, ``①`` → ``1``;
-* case folding, traditional → simplified (OpenCC's character table), look-alike letters;
+* case folding, traditional → simplified (OpenCC's character table), look-alike letters,
+  Latin letters without their accents (pinyin tone marks: ``tí xiàn`` → ``tixian``);
 * digit forms NFKC leaves alone: ``❶ ➀ ⓵`` → digits, ``壹贰…玖`` → digits, ``〇`` → ``0``;
 * deletion of whitespace, punctuation, symbols (emoji included), zero-width characters, bidi
   controls, variation selectors and other combining marks.
@@ -94,6 +95,8 @@ def _tables() -> tuple[dict[int, str], dict[int, str]]:
     def fold_one(char: str) -> str:
         char = t2s.get(char, char)
         char = confusables.get(char, char)
+        if "a" <= unicodedata.normalize("NFKD", char)[:1] <= "z":  # à ǜ ş → a u s
+            char = unicodedata.normalize("NFKD", char)[0]
         return _EXTRA_DIGITS.get(char, char)
 
     full: dict[int, str] = {}
