@@ -42,7 +42,7 @@ def test_variant_spellings_fire_the_rule_and_report_the_original_span(
     c = build(pack_yaml("rules:\n  - id: A\n    description: 找财务下分\n"
                         "    all: [财务, 下分]\n    within: 2\n    weight: 3\n"
                         "    examples: {match: [找财务下分]}\n"))
-    for text in ["找财wu下分", "找 cai wu xia fen", "找CAIWU下fen", "找財務下分"]:
+    for text in ["找财wu下分", "找cai wu xia fen", "找CAIWU下fen", "找財務下分"]:
         verdict = c.score(text)
         assert [m.rule_id for m in verdict.matches] == ["A"], text
         assert verdict.matches[0].text == text[1:]
