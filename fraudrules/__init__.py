@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import logging
 
+from .conversation import Conversation
 from .engine import Classifier, load
 from .errors import FraudRulesError, Location, PackError
 from .normalize import NormalizedText, normalize
@@ -21,6 +22,7 @@ from .verdict import Action, Match, Verdict
 __all__ = [
     "Action",
     "Classifier",
+    "Conversation",
     "FraudRulesError",
     "Location",
     "Match",
@@ -46,6 +48,7 @@ def _default() -> Classifier:
 def score(text: str) -> Verdict:
     """Score one message with the bundled packs (built once, on first use, and cached).
 
+    >>> import fraudrules
     >>> fraudrules.score("今天一起吃饭吗").category is None
     True
     """

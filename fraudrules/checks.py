@@ -10,7 +10,8 @@ from pathlib import Path
 from .compiler import Ruleset
 from .engine import Classifier, expand_paths
 from .errors import PackError
-from .packs import Pack, check_packs, parse_pack, read_pack_file
+from .packs import Example, Pack, check_packs, parse_pack, read_pack_file
+from .verdict import Verdict
 
 __all__ = ["ExampleResult", "check_examples", "lint"]
 
@@ -48,7 +49,10 @@ def lint(paths: Iterable[str | Path], *, extra: Iterable[str | Path] = ()) -> li
 
 @dataclass(frozen=True, slots=True)
 class ExampleResult:
-    """One example of one rule: did the rule fire as the example says it should?"""
+    """One example of one rule: did the rule fire as the example says it should?
+
+    ``text`` is the example's text; for a conversation example, its messages joined by
+    `` / ``."""
 
     rule_id: str
     text: str
@@ -73,10 +77,26 @@ def check_examples(classifier: Classifier, *, only: Iterable[str] | None = None
         rule = compiled.rule
         if wanted is not None and rule.pack not in wanted:
             continue
-        for expected, texts in ((True, rule.match_examples), (False, rule.no_match_examples)):
-            for text in texts:
-                verdict = classifier.score(text)
-                fired_rules = tuple(m.rule_id for m in verdict.matches)
+        for expected, examples in ((True, rule.match_examples),
+                                   (False, rule.no_match_examples)):
+            for example in examples:
+                verdict, text = _score_example(classifier, example, rule.scope)
+                fired_rules = tuple(dict.fromkeys(m.rule_id for m in verdict.matches))
                 results.append(ExampleResult(rule.id, text, expected, rule.id in fired_rules,
                                              fired_rules, str(rule.location)))
     return results
+
+
+def _score_example(classifier: Classifier, example: Example, scope: str) -> tuple[Verdict, str]:
+    """A text example of a message rule is scored alone; conversation examples (and text
+    examples of conversation rules) are added to a fresh conversation, and the verdict after
+    the last message is used."""
+    if isinstance(example, str):
+        if scope == "message":
+            return classifier.score(example), example
+        example = ((None, example),)
+    chat = classifier.conversation()
+    verdict = classifier.score("")
+    for sender, text in example:
+        verdict = chat.add(text, sender=sender)
+    return verdict, " / ".join(text for _, text in example)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -51,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="read JSON Lines and score this field of each object")
     score.add_argument("--explain", action="store_true",
                        help="print a readable table per message instead of JSON")
+    score.add_argument("--conversation", action="store_true",
+                       help="read JSON Lines where each line is a conversation (a 'messages' "
+                       "list of strings or {text, sender, timestamp}); one verdict per line")
     add_rules(score)
 
     lint_cmd = commands.add_parser("lint", help="report every problem in rule packs")
@@ -88,11 +92,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "test":
             return _test(args)
         return _evaluate(args)
+    except BrokenPipeError:
+        # The reader went away (``fraudrules score … | head``): stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except (FraudRulesError, _UsageError, OSError) as exc:
         print(f"fraudrules {args.command}: {exc}", file=sys.stderr)
         return 2
-    except BrokenPipeError:
-        return 0
 
 
 def _classifier(args: argparse.Namespace) -> Classifier:
@@ -105,11 +112,7 @@ def _classifier(args: argparse.Namespace) -> Classifier:
 def _messages(args: argparse.Namespace) -> Iterator[str]:
     streams: list[tuple[str, TextIO]] = []
     if args.files:
-        for name in args.files:
-            try:
-                streams.append((name, open(name, encoding="utf-8")))  # noqa: SIM115
-            except OSError as exc:
-                raise _UsageError(f"cannot read {name}: {exc.strerror}") from exc
+        streams.extend((name, _open(name)) for name in args.files)
     else:
         streams.append(("<stdin>", sys.stdin))
     for name, stream in streams:
@@ -133,6 +136,14 @@ def _messages(args: argparse.Namespace) -> Iterator[str]:
 def _score(args: argparse.Namespace) -> int:
     classifier = _classifier(args)
     out = sys.stdout
+    if args.conversation:
+        for label, messages in _conversations(args):
+            verdict = classifier.score_conversation(messages)
+            if args.explain:
+                out.write(explain(label, verdict))
+            else:
+                out.write(json.dumps(verdict.to_dict(), ensure_ascii=False) + "\n")
+        return 0
     for text in _messages(args):
         verdict = classifier.score(text)
         if args.explain:
@@ -143,13 +154,43 @@ def _score(args: argparse.Namespace) -> int:
     return 0
 
 
+def _conversations(args: argparse.Namespace) -> Iterator[tuple[str, list[object]]]:
+    for name in args.files or ["-"]:
+        stream = sys.stdin if name == "-" else _open(name)
+        with stream:
+            for number, line in enumerate(stream, start=1):
+                if not line.strip():
+                    continue
+                where = f"{'<stdin>' if name == '-' else name}:{number}"
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise _UsageError(f"{where}: not JSON: {exc.msg}") from exc
+                messages = record.get("messages") if isinstance(record, dict) else None
+                if not isinstance(messages, list) or not all(
+                        isinstance(m, str) or (isinstance(m, dict) and isinstance(
+                            m.get("text"), str)) for m in messages):
+                    raise _UsageError(f"{where}: needs a 'messages' list of strings or "
+                                      "objects with a string 'text'")
+                label = str(record.get("id", f"conversation {number}"))
+                yield label, messages
+
+
+def _open(name: str) -> TextIO:
+    try:
+        return open(name, encoding="utf-8")
+    except OSError as exc:
+        raise _UsageError(f"cannot read {name}: {exc.strerror}") from exc
+
+
 def explain(text: str, verdict: Verdict) -> str:
     """A readable block for one message: action, category, score and each fired rule."""
     head = f"{verdict.action.upper():6} {verdict.score:.3f} {verdict.category or '-'}  {text}"
     lines = [head.rstrip()]
     for match in verdict.matches:
+        where = "" if match.message is None else f"#{match.message} "
         lines.append(f"    {match.contribution:+5.1f}  {match.rule_id:<8} "
-                     f"[{match.start}:{match.end}] {match.text!r}  {match.description}")
+                     f"{where}[{match.start}:{match.end}] {match.text!r}  {match.description}")
     if verdict.truncated:
         lines.append("    (truncated: scored on the first characters only)")
     lines.extend(f"    error: {error}" for error in verdict.errors)

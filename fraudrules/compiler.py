@@ -228,12 +228,14 @@ class Ruleset:
     __slots__ = (
         "_edge",
         "_leaves_of",
+        "_conversation_touches",
         "_matcher",
         "_pattern_length",
         "_pattern_terms",
         "_touches",
         "always",
         "categories",
+        "conversation_always",
         "packs",
         "patterns",
         "rules",
@@ -248,9 +250,16 @@ class Ruleset:
         self.terms: tuple[str, ...] = tuple(builder.terms)
         # The automaton's patterns: every term, then the variant spellings of each
         # (variants.py); a pattern maps to every term it spells.
-        pattern_index: dict[str, int] = {term: i for i, term in enumerate(self.terms)}
-        pattern_terms: list[list[int]] = [[i] for i in range(len(self.terms))]
+        pattern_index: dict[str, int] = {}
+        pattern_terms: list[list[int]] = []
         for term_id, term in enumerate(self.terms):
+            index = pattern_index.setdefault(term, len(pattern_terms))
+            if index == len(pattern_terms):
+                pattern_terms.append([])
+            pattern_terms[index].append(term_id)
+        for term_id, term in enumerate(self.terms):
+            if builder.exact[term_id]:
+                continue
             for variant in sorted(term_variants(term)):
                 index = pattern_index.setdefault(variant, len(pattern_terms))
                 if index == len(pattern_terms):
@@ -269,6 +278,9 @@ class Ruleset:
             tuple(sorted(builder.touches.get(i, ()))) for i in range(len(self.terms))
         )
         self.always: tuple[int, ...] = tuple(builder.always)
+        self._conversation_touches = {term: tuple(sorted(rules)) for term, rules
+                                      in builder.conversation_touches.items()}
+        self.conversation_always: tuple[int, ...] = tuple(builder.conversation_always)
         leaves_of: list[list[int]] = [[] for _ in self.terms]
         for leaf in builder.leaves.values():
             for term in leaf.terms:
@@ -321,8 +333,22 @@ class Ruleset:
             del found[leaf][MAX_OCCURRENCES:]
         return ScanState(text, found, timeout)
 
+    @property
+    def has_conversation_rules(self) -> bool:
+        return bool(self._conversation_touches or self.conversation_always)
+
+    def touched_conversation(self, terms: Iterable[int]) -> list[int]:
+        """Indexes of the conversation-scope rules that terms seen in a window can make fire."""
+        found: set[int] = set(self.conversation_always)
+        touches = self._conversation_touches
+        for term in terms:
+            rules = touches.get(term)
+            if rules:
+                found.update(rules)
+        return sorted(found)
+
     def touched(self, hits: Iterable[int]) -> list[int]:
-        """Indexes of the rules a set of term hits can make fire, in rule order."""
+        """Indexes of the message-scope rules a set of term hits can make fire, in order."""
         touches = self._touches
         found: set[int] = set(self.always)
         for term in hits:
@@ -346,10 +372,13 @@ class _Builder:
             for name, items in pack.lists.items():
                 self.lists.setdefault(name, items)
         self.term_index: dict[str, int] = {}
-        self.terms: list[str] = []
+        self.terms: list[str] = []  # an exact term and its variant-bearing twin are two terms
+        self.exact: list[bool] = []
         self.expanded: dict[str, frozenset[int]] = {}
         self.touches: dict[int, set[int]] = {}
         self.always: list[int] = []
+        self.conversation_touches: dict[int, set[int]] = {}
+        self.conversation_always: list[int] = []
         self.rules: list[CompiledRule] = []
         self.leaves: dict[frozenset[int], _Terms] = {}
         for pack in packs:
@@ -357,25 +386,29 @@ class _Builder:
                 index = len(self.rules)
                 node = self.node(rule.condition)
                 triggers = self.triggers(rule.condition)
+                conversation = rule.scope == "conversation"
                 if triggers is None:
-                    self.always.append(index)
+                    (self.conversation_always if conversation else self.always).append(index)
                 else:
+                    touches = self.conversation_touches if conversation else self.touches
                     for term in triggers:
-                        self.touches.setdefault(term, set()).add(index)
+                        touches.setdefault(term, set()).add(index)
                 self.rules.append(CompiledRule(index, rule, node))
 
-    def term_id(self, folded: str) -> int:
-        index = self.term_index.get(folded)
+    def term_id(self, folded: str, exact: bool) -> int:
+        key = "=" + folded if exact else folded
+        index = self.term_index.get(key)
         if index is None:
-            index = self.term_index[folded] = len(self.terms)
+            index = self.term_index[key] = len(self.terms)
             self.terms.append(folded)
+            self.exact.append(exact)
         return index
 
     def expand(self, items: Iterable[Term | ListRef]) -> frozenset[int]:
         ids: set[int] = set()
         for item in items:
             if isinstance(item, Term):
-                ids.add(self.term_id(item.folded))
+                ids.add(self.term_id(item.folded, item.exact))
             else:
                 if item.name not in self.expanded:
                     self.expanded[item.name] = frozenset()  # cycles were rejected earlier

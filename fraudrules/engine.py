@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from .compiler import Ruleset, compile_packs, sigmoid
+from .conversation import ChatInput, Conversation
 from .errors import Location, PackError
-from .normalize import normalize
+from .normalize import NormalizedText, normalize
 from .packs import Limits, Pack, parse_pack, read_pack_file
 from .verdict import Action, Match, Verdict
 
@@ -71,7 +72,10 @@ def _bundled_sources(packs: Sequence[str] | None) -> list[Source]:
         return sources
     if not packs:
         return []
-    parsed = [(source, parse_pack(source[1], source[0])[0]) for source in sources]
+    # A broken pack that is not selected must not stop the load: parse leniently here; the
+    # selected ones are parsed strictly by load_sources.
+    parsed = [(source, parse_pack(source[1], source[0], fail_fast=False)[0])
+              for source in sources]
     names = {p.name for _, p in parsed if p is not None}
     for name in packs:
         if name not in names:
@@ -203,16 +207,29 @@ class Classifier:
         truncated = len(text) > self.max_chars
         if truncated:
             text = text[: self.max_chars]
-        ruleset = self._ruleset
         normalized = normalize(text)
-        hits = ruleset.scan(normalized)
-        if not hits and not ruleset.always:
+        hits = self._ruleset.scan(normalized)
+        if not hits and not self._ruleset.always:
             return self._clean[truncated]
+        fired, errors = self._fire(normalized, hits)
+        if fired:
+            return self._combine(fired, truncated, errors)
+        if errors:
+            clean = self._clean[truncated]
+            return Verdict(clean.score, None, "allow", clean.categories, (), truncated,
+                           clean.ruleset_version, clean.biases, errors)
+        return self._clean[truncated]
+
+    def _fire(self, normalized: NormalizedText, hits: dict[int, list[tuple[int, int]]]
+              ) -> tuple[list[Match], tuple[str, ...]]:
+        """Evaluate the message-scope rules the hits touch; their matches and regex errors."""
+        ruleset = self._ruleset
         touched = ruleset.touched(hits)
         if not touched:
-            return self._clean[truncated]
+            return [], ()
         state = ruleset.state(normalized.text, hits, self.regex_timeout)
         rules = ruleset.rules
+        text = normalized.original
         fired: list[Match] = []
         for index in touched:
             compiled = rules[index]
@@ -226,15 +243,26 @@ class Classifier:
                 rule.id, rule.category, rule.weight, first, last, text[first:last],
                 rule.description, tuple(normalized.span(s, e) for s, e in parts),
             ))
-        if not fired:
-            if state.errors:
-                clean = self._clean[truncated]
-                return Verdict(clean.score, None, "allow", clean.categories, (), truncated,
-                               clean.ruleset_version, clean.biases, tuple(state.errors))
-            return self._clean[truncated]
-        return self._combine(fired, truncated, tuple(state.errors))
+        return fired, tuple(state.errors)
 
-    def _combine(self, fired: list[Match], truncated: bool, errors: tuple[str, ...]) -> Verdict:
+    def analyse(self, text: str) -> tuple[NormalizedText, dict[int, list[tuple[int, int]]],
+                                          list[Match], tuple[str, ...], bool]:
+        """The pieces of one message's scoring, for conversation scoring: its normalized
+        view, term hits, fired message-scope rules, regex errors and truncation."""
+        if not isinstance(text, str):
+            raise TypeError(f"expected str, got {type(text).__name__}")
+        truncated = len(text) > self.max_chars
+        if truncated:
+            text = text[: self.max_chars]
+        normalized = normalize(text)
+        hits = self._ruleset.scan(normalized)
+        if not hits and not self._ruleset.always:
+            return normalized, hits, [], (), truncated
+        fired, errors = self._fire(normalized, hits)
+        return normalized, hits, fired, errors, truncated
+
+    def _combine(self, fired: Sequence[Match], truncated: bool,
+                 errors: tuple[str, ...]) -> Verdict:
         clean = self._clean[0]
         logits = dict(clean.biases)
         for match in fired:
@@ -253,6 +281,26 @@ class Classifier:
         return Verdict(score, category, action, categories, tuple(fired), truncated,
                        clean.ruleset_version, clean.biases, errors)
 
+    def conversation(self, **window: float) -> Conversation:
+        """A new :class:`Conversation` scored with this classifier.
+
+        Window options: ``max_messages`` (30), ``max_age`` (1800 s), ``half_life`` (600 s),
+        ``half_life_messages`` (10).
+        """
+        return Conversation(self, **window)  # type: ignore[arg-type]
+
+    def score_conversation(self, messages: Iterable[ChatInput], **window: float) -> Verdict:
+        """Score a finished chat: ``str`` messages, or mappings with ``text`` and optional
+        ``sender`` and ``timestamp`` (seconds or ``datetime``). The same verdict as adding the
+        messages one by one to :meth:`conversation` and reading its ``verdict``.
+
+        >>> import fraudrules
+        >>> fraudrules.load().score_conversation(
+        ...     ["老师今天带单，跟上的都赚了", "入金找我，名额有限"]).category
+        'investment_scam'
+        """
+        return self.conversation(**window).extend(messages)
+
     def score_many(self, texts: Iterable[str], *, workers: int = 1,
                    chunksize: int = 2000) -> Iterator[Verdict]:
         """Score an iterable of messages, yielding verdicts in the same order.
@@ -261,8 +309,8 @@ class Classifier:
         of this classifier once); the input is consumed lazily in chunks.
 
         >>> import fraudrules
-        >>> [v.action for v in fraudrules.load().score_many(["你好", "出租微信号，日结"])]
-        ['allow', 'review']
+        >>> [v.flagged for v in fraudrules.load().score_many(["你好", "出租微信号，日结"])]
+        [False, True]
         """
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")

@@ -58,6 +58,7 @@ class Report:
     outcomes: list[Outcome]
     categories: list[str]
     rule_categories: dict[str, str] = field(default_factory=dict)
+    benign_rules: frozenset[str] = frozenset()  # negative weight: meant to hit clean messages
 
     # --- derived figures --------------------------------------------------------------------
 
@@ -150,9 +151,11 @@ class Report:
             counter = hits.get(rule_id, Counter())
             total = sum(counter.values())
             own = self.rule_categories.get(rule_id)
-            rows.append({"rule_id": rule_id, "category": own, "hits": total,
+            benign = rule_id in self.benign_rules
+            target = self.clean_label if benign else own or ""
+            rows.append({"rule_id": rule_id, "category": own, "benign": benign, "hits": total,
                          "by_label": dict(counter),
-                         "precision": _ratio(counter.get(own or "", 0), total)})
+                         "precision": _ratio(counter.get(target, 0), total)})
         return rows
 
     def to_dict(self) -> dict[str, Any]:
@@ -191,8 +194,9 @@ def evaluate(classifier: Classifier, records: Iterable[Mapping[str, Any]], *,
                                 tuple(m.rule_id for m in verdict.matches)))
     labels = {o.record.label for o in outcomes} - {clean_label}
     categories = sorted(set(classifier.categories) | labels)
-    rule_categories = {c.rule.id: c.rule.category for c in classifier.ruleset.rules}
-    return Report(clean_label, outcomes, categories, rule_categories)
+    rules = [c.rule for c in classifier.ruleset.rules]
+    return Report(clean_label, outcomes, categories, {r.id: r.category for r in rules},
+                  frozenset(r.id for r in rules if r.weight < 0))
 
 
 def evaluate_file(classifier: Classifier, path: str | Path, **options: str) -> Report:
@@ -221,12 +225,13 @@ def format_report(report: Report, *, max_errors: int = 30) -> str:
     out: list[str] = []
     rules = [r for r in report.rule_table() if r["hits"]]
     labels = [*report.categories, report.clean_label]
-    out.append("Per-rule hits (label counts; precision = share of hits on the rule's category)")
-    out.append(f"  {'rule':<10} {'hits':>5} {'prec':>7}  by label")
+    out.append("Per-rule hits (label counts; precision = share of hits on the rule's category,"
+               f" or on '{report.clean_label}' for benign rules marked -)")
+    out.append(f"  {'rule':<11} {'hits':>5} {'prec':>7}  by label")
     for row in sorted(rules, key=lambda r: (-r["hits"], r["rule_id"])):
         by_label = " ".join(f"{k}={v}" for k, v in sorted(row["by_label"].items()))
-        out.append(f"  {row['rule_id']:<10} {row['hits']:>5} {_pct(row['precision']):>7}  "
-                   f"{by_label}")
+        name = row["rule_id"] + (" -" if row["benign"] else "")
+        out.append(f"  {name:<11} {row['hits']:>5} {_pct(row['precision']):>7}  {by_label}")
     silent = [r["rule_id"] for r in report.rule_table() if not r["hits"]]
     if silent:
         out.append(f"  never fired ({len(silent)}): {' '.join(silent)}")

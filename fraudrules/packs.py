@@ -27,6 +27,8 @@ from .normalize import normalize
 
 __all__ = [
     "AllOf",
+    "ChatMessage",
+    "Example",
     "AnyOf",
     "AtLeast",
     "Condition",
@@ -61,11 +63,13 @@ class Limits:
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """A literal term (``text`` as written; ``folded`` as matched)."""
+    """A literal term (``text`` as written; ``folded`` as matched). An ``exact`` term (written
+    with a leading ``=``) gets no pinyin or digit variants."""
 
     text: str
     folded: str
     location: Location
+    exact: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,17 +115,25 @@ class Regex:
 Condition: TypeAlias = Term | ListRef | AnyOf | AllOf | AtLeast | Regex
 
 
+ChatMessage: TypeAlias = tuple[str | None, str]  # (sender, text)
+Example: TypeAlias = str | tuple[ChatMessage, ...]  # one message, or a whole conversation
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     id: str
     description: str
     weight: float
     condition: Condition
-    match_examples: tuple[str, ...]
-    no_match_examples: tuple[str, ...]
+    match_examples: tuple[Example, ...]
+    no_match_examples: tuple[Example, ...]
     location: Location
     category: str
     pack: str
+    scope: str = "message"  # or "conversation": parts may come from different messages
+    min_messages: int = 1  # conversation scope: the condition's evidence spans ≥ N messages
+    min_senders: int = 1  # … sent by ≥ N different senders
+    same_sender: bool = False  # … and min_messages counts one sender's messages
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +155,9 @@ class Pack:
 # --- the walker -------------------------------------------------------------------------------
 
 _PACK_KEYS = ("pack", "version", "description", "category", "bias", "thresholds", "lists", "rules")
-_RULE_META_KEYS = ("id", "description", "weight", "examples")
+_RULE_META_KEYS = ("id", "description", "weight", "examples", "scope", "min_messages",
+                   "min_senders", "same_sender")
+_CONVERSATION_KEYS = ("min_messages", "min_senders", "same_sender")
 _KINDS = ("any", "all", "at_least", "regex")
 _MODIFIERS = ("within", "anchors", "unless")
 _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
@@ -233,8 +247,9 @@ class _Walker:
         constructor = yaml.constructor.SafeConstructor()
         try:
             return constructor.construct_object(node)
-        except yaml.YAMLError as exc:
-            self.fail(f"{what}: {exc}", node)
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            self.fail(f"{what}: cannot read {str(node.value)[:40]!r} as {tag[len(_STD_TAG):]}: "
+                      f"{exc}", node)
 
     def string(self, node: Node, what: str, *, raw: bool = False) -> str:
         if raw and isinstance(node, ScalarNode) and node.tag in _SCALAR_TAGS:
@@ -287,11 +302,12 @@ class _Walker:
                 self.fail(f"'{text}' is not a valid list reference (use $name with a-z, 0-9, _)",
                           node)
             return ListRef(name, location)
-        folded = normalize(text).text
+        exact = text.startswith("=")
+        folded = normalize(text[1:] if exact else text).text
         if not folded:
             self.fail(f"term '{text}' is empty after normalization (only separators, "
                       "punctuation or symbols)", node)
-        return Term(text, folded, location)
+        return Term(text, folded, location, exact)
 
     def terms_of(self, node: Node, what: str) -> tuple[Term | ListRef, ...]:
         if isinstance(node, ScalarNode):
@@ -383,14 +399,56 @@ class _Walker:
         weight = self.number(keys["weight"], "'weight'")
         cond_keys = {k: v for k, v in keys.items() if k in _KINDS or k in _MODIFIERS}
         condition = self.condition_body(node, cond_keys, "a rule", 1)
+        scope = "message"
+        if "scope" in keys:
+            scope = self.string(keys["scope"], "'scope'")
+            if scope not in ("message", "conversation"):
+                self.fail(f"'scope' must be 'message' or 'conversation', got '{scope}'"
+                          f"{_suggest(scope, ('message', 'conversation'))}", keys["scope"])
+        for key in _CONVERSATION_KEYS:
+            if key in keys and scope != "conversation":
+                self.fail(f"'{key}' needs 'scope: conversation'", keys[key])
+        min_messages = (self.integer(keys["min_messages"], "'min_messages'", 1)
+                        if "min_messages" in keys else 1)
+        min_senders = (self.integer(keys["min_senders"], "'min_senders'", 1)
+                       if "min_senders" in keys else 1)
+        same_sender = False
+        if "same_sender" in keys:
+            flag = self.scalar(keys["same_sender"], "'same_sender'")
+            if not isinstance(flag, bool):
+                self.fail(f"'same_sender' must be true or false, got {flag!r}",
+                          keys["same_sender"])
+            same_sender = flag
         examples = self.mapping(keys["examples"], "'examples'", ("match", "no_match"))
         if "match" not in examples:
             self.fail("'examples' needs at least one 'match' example", keys["examples"])
-        match = self.strings(examples["match"], "'examples.match'")
-        no_match = (self.strings(examples["no_match"], "'examples.no_match'")
+        match = self.examples(examples["match"], "'examples.match'")
+        no_match = (self.examples(examples["no_match"], "'examples.no_match'")
                     if "no_match" in examples else ())
         return Rule(rule_id, description, weight, condition, match, no_match,
-                    self.r.at(node), category, pack)
+                    self.r.at(node), category, pack, scope, min_messages, min_senders,
+                    same_sender)
+
+    def examples(self, node: Node, what: str) -> tuple[Example, ...]:
+        """Examples are texts, or conversations: lists of texts or {sender, text} mappings."""
+        found: list[Example] = []
+        for item in self.sequence(node, what):
+            if not isinstance(item, SequenceNode):
+                found.append(self.string(item, f"an item of {what}"))
+                continue
+            chat: list[ChatMessage] = []
+            for message in self.sequence(item, f"a conversation in {what}"):
+                if isinstance(message, MappingNode):
+                    fields = self.mapping(message, "a conversation message", ("sender", "text"))
+                    if "text" not in fields:
+                        self.fail("a conversation message needs 'text'", message)
+                    sender = (self.string(fields["sender"], "'sender'", raw=True)
+                              if "sender" in fields else None)
+                    chat.append((sender, self.string(fields["text"], "'text'")))
+                else:
+                    chat.append((None, self.string(message, "a conversation message")))
+            found.append(tuple(chat))
+        return tuple(found)
 
 
 _BACKTRACKS = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)[+*{]|\.[*+].*\.[*+]")

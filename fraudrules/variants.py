@@ -3,12 +3,16 @@
 For a term already normalized (lowercase, simplified, no separators) this yields:
 
 * digits for Chinese numerals: ``一年号`` → ``1年号``, ``两倍`` → ``2倍``;
-* pinyin for one character: ``财务`` → ``cai务``, ``财wu``; for every character: ``caiwu``;
-* pinyin initials for terms of three or more characters: ``直登号`` → ``zdh``, and the initials
-  of the first two characters before the rest: ``zd号``, ``接码平台`` → ``jm平台``.
+* pinyin for one character of a term: ``财务`` → ``cai务``, ``财wu``;
+* pinyin for every character, for terms of three or more characters: ``上下分`` →
+  ``shangxiafen`` (two-character words share their pinyin with too many others:
+  ``zhonglei`` is 中雷 but also 种类);
+* the initials of the first two characters before the rest, for terms of three or more:
+  ``直登号`` → ``zd号``, ``接码平台`` → ``jm平台``; all initials for four or more: ``jmpt``.
 
 Single characters get no variants: ``du`` or ``l`` would match everywhere. Variants are added to
-the automaton as alternative patterns of the same term, so a rule never lists them.
+the automaton as alternative patterns of the same term, so a rule never lists them; a term
+written with a leading ``=`` in a pack gets none.
 
 >>> sorted(term_variants("财务"))
 ['cai务', 'caiwu', '财wu']
@@ -50,11 +54,13 @@ def term_variants(term: str) -> set[str]:
         for index in hanzi:
             for reading in readings[index] or ():
                 found.add(term[:index] + reading + term[index + 1:])
+    if len(hanzi) >= 3:
         found.add("".join(r[0] if r else c for c, r in zip(term, readings, strict=True)))
-        if len(hanzi) == len(term) >= 3:
+        if hanzi[:2] == [0, 1]:
             initials = [r[0][0] for r in readings if r]
-            found.add("".join(initials))
             found.add("".join(initials[:2]) + term[2:])
+            if len(hanzi) == len(term) >= 4:
+                found.add("".join(initials))
     found.discard(term)
     if len(found) > _MAX_VARIANTS:
         found = set(sorted(found, key=lambda v: (len(v), v))[:_MAX_VARIANTS])

@@ -21,6 +21,11 @@ class Match:
 
     ``start``/``end`` index the ORIGINAL text and cover all the evidence (``text`` is
     ``original[start:end]``); ``parts`` are the spans of each term or regex match within it.
+
+    In a conversation verdict, ``message`` is the index (from the start of the conversation)
+    of the message that ``start``, ``end`` and ``text`` refer to, and ``part_messages`` gives
+    the message of each part: a conversation-scope rule can draw its parts from several
+    messages. ``contribution`` is then the rule's weight after decay for the message's age.
     """
 
     rule_id: str
@@ -31,9 +36,11 @@ class Match:
     text: str
     description: str
     parts: tuple[tuple[int, int], ...] = ()
+    message: int | None = None
+    part_messages: tuple[int, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "rule_id": self.rule_id,
             "category": self.category,
             "contribution": self.contribution,
@@ -43,6 +50,10 @@ class Match:
             "description": self.description,
             "parts": [list(p) for p in self.parts],
         }
+        if self.message is not None:
+            data["message"] = self.message
+            data["part_messages"] = list(self.part_messages)
+        return data
 
 
 @dataclass(frozen=True, slots=True)
