@@ -21,6 +21,7 @@ from typing import TextIO
 
 from . import __version__
 from .checks import check_examples, lint
+from .conversation import ChatInput
 from .engine import Classifier, bundled_pack_paths, expand_paths, load
 from .errors import FraudRulesError
 from .verdict import Verdict
@@ -117,8 +118,8 @@ def _messages(args: argparse.Namespace) -> Iterator[str]:
         streams.append(("<stdin>", sys.stdin))
     for name, stream in streams:
         with stream:
-            for number, line in enumerate(stream, start=1):
-                line = line.rstrip("\r\n")
+            for number, raw in enumerate(stream, start=1):
+                line = raw.rstrip("\r\n")
                 if args.field is None:
                     yield line
                     continue
@@ -154,7 +155,7 @@ def _score(args: argparse.Namespace) -> int:
     return 0
 
 
-def _conversations(args: argparse.Namespace) -> Iterator[tuple[str, list[object]]]:
+def _conversations(args: argparse.Namespace) -> Iterator[tuple[str, list[ChatInput]]]:
     for name in args.files or ["-"]:
         stream = sys.stdin if name == "-" else _open(name)
         with stream:

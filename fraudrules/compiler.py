@@ -21,14 +21,12 @@ import regex
 
 from . import automaton
 from .normalize import NormalizedText, is_ascii_letter
-from .variants import term_variants
 from .packs import (
     DEFAULT_BIAS,
     DEFAULT_BLOCK,
     DEFAULT_REVIEW,
     AllOf,
     AnyOf,
-    AtLeast,
     Condition,
     ListRef,
     Pack,
@@ -37,6 +35,7 @@ from .packs import (
     Term,
     check_packs,
 )
+from .variants import term_variants
 
 __all__ = ["CompiledRule", "Ruleset", "compile_packs"]
 
@@ -226,9 +225,9 @@ class Ruleset:
     """Every loaded pack compiled into one automaton plus condition trees. Immutable."""
 
     __slots__ = (
+        "_conversation_touches",
         "_edge",
         "_leaves_of",
-        "_conversation_touches",
         "_matcher",
         "_pattern_length",
         "_pattern_terms",
@@ -283,8 +282,8 @@ class Ruleset:
         self.conversation_always: tuple[int, ...] = tuple(builder.conversation_always)
         leaves_of: list[list[int]] = [[] for _ in self.terms]
         for leaf in builder.leaves.values():
-            for term in leaf.terms:
-                leaves_of[term].append(leaf.index)
+            for term_index in leaf.terms:
+                leaves_of[term_index].append(leaf.index)
         self._leaves_of: tuple[tuple[int, ...], ...] = tuple(tuple(x) for x in leaves_of)
         self._matcher = automaton.build(self.patterns)
         self.categories: dict[str, CategoryInfo] = _categories(self.packs)
@@ -318,7 +317,8 @@ class Ruleset:
         leaves_of = self._leaves_of
         grown: set[int] = set()
         for term, spans in hits.items():
-            occurrences = [(start, end, ((start, end),)) for start, end in spans]
+            occurrences: list[Occurrence] = [(start, end, ((start, end),))
+                                             for start, end in spans]
             for leaf in leaves_of[term]:
                 existing = found.get(leaf)
                 if existing is None:

@@ -43,7 +43,7 @@ from .verdict import Match, Verdict
 if TYPE_CHECKING:
     from .engine import Classifier
 
-__all__ = ["Conversation", "ChatInput"]
+__all__ = ["ChatInput", "Conversation"]
 
 ChatInput = str | Mapping[str, Any]
 
@@ -170,7 +170,7 @@ class Conversation:
                 window.popleft()
 
     def _decay(self, entry: _Entry, index: int, now: float | None) -> float:
-        factor = 0.5 ** ((index - entry.index) / self._half_life_messages)
+        factor: float = 0.5 ** ((index - entry.index) / self._half_life_messages)
         if now is not None and entry.timestamp is not None and now > entry.timestamp:
             factor *= 0.5 ** ((now - entry.timestamp) / self._half_life)
         return factor

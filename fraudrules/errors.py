@@ -60,7 +60,8 @@ class PackError(FraudRulesError):
             parts.append(str(self.location))
         if self.rule_id:
             parts.append(f"rule {self.rule_id}")
-        parts.append(self.message if self.severity == "error" else f"{self.severity}: {self.message}")
+        severity = "" if self.severity == "error" else f"{self.severity}: "
+        parts.append(severity + self.message)
         return ": ".join(parts)
 
     def __reduce__(self) -> tuple[object, ...]:

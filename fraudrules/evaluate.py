@@ -259,14 +259,13 @@ def format_report(report: Report, *, max_errors: int = 30) -> str:
         out.append(f"  {category:<22} {m['support']:>5}    {_pct(m['precision'])}  "
                    f"{_pct(m['recall'])} {_pct(m['f1'])} {_pct(evasion[category]['plain'])} "
                    f"{_pct(evasion[category]['evasive'])}")
-    o = report.overall()
-    out.append(
-        f"\nOverall ({o['messages']} messages: {o['scam']} scam, {o['clean']} clean)\n"
-        f"  precision {_pct(o['precision'])}  recall {_pct(o['recall'])}  F1 {_pct(o['f1'])}\n"
-        f"  recall plain {_pct(o['recall_plain'])}  recall evasive {_pct(o['recall_evasive'])}"
-        f" ({o['evasive']} evasive)\n"
-        f"  right category among flagged scams {_pct(o['category_accuracy'])}\n"
-        f"  clean flagged at review {_pct(o['clean_flagged_review'])}  "
-        f"at block {_pct(o['clean_flagged_block'])}\n"
-    )
+    t = report.overall()
+    out.append(f"\nOverall ({t['messages']} messages: {t['scam']} scam, {t['clean']} clean)")
+    out.append(f"  precision {_pct(t['precision'])}  recall {_pct(t['recall'])}  "
+               f"F1 {_pct(t['f1'])}")
+    out.append(f"  recall plain {_pct(t['recall_plain'])}  recall evasive "
+               f"{_pct(t['recall_evasive'])} ({t['evasive']} evasive)")
+    out.append(f"  right category among flagged scams {_pct(t['category_accuracy'])}")
+    out.append(f"  clean flagged at review {_pct(t['clean_flagged_review'])}  "
+               f"at block {_pct(t['clean_flagged_block'])}\n")
     return "\n".join(out)

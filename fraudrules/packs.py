@@ -27,11 +27,11 @@ from .normalize import normalize
 
 __all__ = [
     "AllOf",
-    "ChatMessage",
-    "Example",
     "AnyOf",
     "AtLeast",
+    "ChatMessage",
     "Condition",
+    "Example",
     "Limits",
     "ListRef",
     "Pack",
@@ -676,22 +676,20 @@ def check_packs(packs: Sequence[Pack], *, fail_fast: bool = True) -> list[PackEr
         if name not in state:
             visit(name, [])
 
-    settings: dict[str, tuple[str, float | None, float | None, float | None]] = {}
+    first_set: dict[tuple[str, str], tuple[float, str]] = {}
     for pack in packs:
         if pack.category is None:
             continue
-        mine = (pack.bias, pack.review, pack.block)
-        if pack.category in settings:
-            other = settings[pack.category]
-            for label, a, b in zip(("bias", "review", "block"), mine, other[1:], strict=True):
-                if a is not None and b is not None and a != b:
-                    report(f"category '{pack.category}': {label} {a} disagrees with {b} in "
-                           f"pack '{other[0]}'", Location(pack.path))
-            merged = tuple(a if a is not None else b for a, b in zip(mine, other[1:],
-                                                                     strict=True))
-            settings[pack.category] = (other[0], *merged)
-        else:
-            settings[pack.category] = (pack.name, *mine)
+        for label, value in (("bias", pack.bias), ("review", pack.review),
+                             ("block", pack.block)):
+            if value is None:
+                continue
+            key = (pack.category, label)
+            if key in first_set and first_set[key][0] != value:
+                other, owner = first_set[key]
+                report(f"category '{pack.category}': {label} {value} disagrees with {other} "
+                       f"in pack '{owner}'", Location(pack.path))
+            first_set.setdefault(key, (value, pack.name))
     return problems
 
 

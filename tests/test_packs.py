@@ -204,7 +204,8 @@ def test_undefined_list_is_located_and_suggests_a_name() -> None:
         """)
     error = load_error(text)
     assert error.rule_id == "T-001"
-    assert error.location is not None and error.location.line == 10
+    assert error.location is not None
+    assert error.location.line == 10
     assert "undefined list '$wechta'; did you mean 'wechat'?" in str(error)
 
 
@@ -227,7 +228,7 @@ def test_duplicate_rule_ids_across_packs_are_refused() -> None:
 def test_duplicate_list_names_across_packs_are_refused() -> None:
     first = pack_yaml("lists:\n  wechat: [微信]\n", name="first")
     second = pack_yaml("lists:\n  wechat: [vx]\n", name="second")
-    with pytest.raises(PackError, match="list 'wechat' is already defined at a.yaml:6"):
+    with pytest.raises(PackError, match=r"list 'wechat' is already defined at a\.yaml:6"):
         load_sources([("a.yaml", first), ("b.yaml", second)])
 
 
@@ -296,4 +297,5 @@ def test_pack_error_pickles_with_its_location() -> None:
 
 def test_version_keeps_its_text_even_when_yaml_would_read_a_number() -> None:
     pack, _ = parse_pack("pack: p\nversion: 2026.10\ndescription: 甲\n", "p.yaml")
-    assert pack is not None and pack.version == "2026.10"
+    assert pack is not None
+    assert pack.version == "2026.10"
