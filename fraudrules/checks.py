@@ -13,7 +13,7 @@ from .errors import PackError
 from .packs import Example, Pack, check_packs, parse_pack, read_pack_file
 from .verdict import Verdict
 
-__all__ = ["ExampleResult", "check_examples", "lint"]
+__all__ = ["ExampleResult", "check_examples", "lint", "score_example"]
 
 
 def lint(paths: Iterable[str | Path], *, extra: Iterable[str | Path] = ()) -> list[PackError]:
@@ -80,15 +80,17 @@ def check_examples(classifier: Classifier, *, only: Iterable[str] | None = None
         for expected, examples in ((True, rule.match_examples),
                                    (False, rule.no_match_examples)):
             for example in examples:
-                verdict, text = _score_example(classifier, example, rule.scope)
+                verdict, text = score_example(classifier, example, rule.scope)
                 fired_rules = tuple(dict.fromkeys(m.rule_id for m in verdict.matches))
                 results.append(ExampleResult(rule.id, text, expected, rule.id in fired_rules,
                                              fired_rules, str(rule.location)))
     return results
 
 
-def _score_example(classifier: Classifier, example: Example, scope: str) -> tuple[Verdict, str]:
-    """A text example of a message rule is scored alone; conversation examples (and text
+def score_example(classifier: Classifier, example: Example, scope: str) -> tuple[Verdict, str]:
+    """Score one rule example; return the verdict and the example as one text.
+
+    A text example of a message rule is scored alone; conversation examples (and text
     examples of conversation rules) are added to a fresh conversation, and the verdict after
     the last message is used."""
     if isinstance(example, str):

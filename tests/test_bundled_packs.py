@@ -10,8 +10,9 @@ import pytest
 
 import fraudrules
 from fraudrules import Classifier
-from fraudrules.checks import check_examples, lint
+from fraudrules.checks import check_examples, lint, score_example
 from fraudrules.engine import bundled_pack_paths
+from fraudrules.packs import Example, Rule
 
 
 @cache
@@ -27,6 +28,12 @@ def test_bundled_packs_lint_without_errors() -> None:
 def test_bundled_packs_cover_the_three_scams() -> None:
     assert set(bundled().categories) == {"red_envelope_gambling", "investment_scam",
                                          "account_trading"}
+
+
+def test_every_category_has_conversation_rules() -> None:
+    scopes = {(c.rule.category, c.rule.scope) for c in bundled().ruleset.rules}
+    for category in bundled().categories:
+        assert (category, "conversation") in scopes, category
 
 
 def test_every_bundled_rule_has_a_match_example() -> None:
@@ -103,32 +110,40 @@ MUTATIONS: dict[str, Callable[[str], str]] = {
 }
 
 
-def _examples(expected: bool) -> list[tuple[str, str]]:
+def _examples(expected: bool) -> list[tuple[Rule, Example]]:
     pairs = []
     for compiled in bundled().ruleset.rules:
         rule = compiled.rule
-        texts = rule.match_examples if expected else rule.no_match_examples
-        pairs.extend((rule.id, text) for text in texts)
+        examples = rule.match_examples if expected else rule.no_match_examples
+        pairs.extend((rule, example) for example in examples)
     return pairs
 
 
-def _fired(text: str) -> set[str]:
-    return {m.rule_id for m in bundled().score(text).matches}
+def _mutated(example: Example, mutate: Callable[[str], str]) -> Example:
+    """Obfuscate a text example, or every message of a conversation example."""
+    if isinstance(example, str):
+        return mutate(example)
+    return tuple((sender, mutate(text)) for sender, text in example)
+
+
+def _fired(rule: Rule, example: Example) -> bool:
+    verdict, _ = score_example(bundled(), example, rule.scope)
+    return rule.id in {m.rule_id for m in verdict.matches}
 
 
 @pytest.mark.parametrize("mutation", list(MUTATIONS))
 def test_obfuscated_match_examples_still_fire_their_rule(mutation: str) -> None:
     mutate = MUTATIONS[mutation]
-    missed = [f"{rule_id}: {mutate(text)!r}" for rule_id, text in _examples(True)
-              if rule_id not in _fired(mutate(text))]
+    missed = [f"{rule.id}: {_mutated(example, mutate)!r}" for rule, example in _examples(True)
+              if not _fired(rule, _mutated(example, mutate))]
     assert missed == []
 
 
 @pytest.mark.parametrize("mutation", list(MUTATIONS))
 def test_obfuscated_no_match_examples_still_do_not_fire(mutation: str) -> None:
     mutate = MUTATIONS[mutation]
-    fired = [f"{rule_id}: {mutate(text)!r}" for rule_id, text in _examples(False)
-             if rule_id in _fired(mutate(text))]
+    fired = [f"{rule.id}: {_mutated(example, mutate)!r}" for rule, example in _examples(False)
+             if _fired(rule, _mutated(example, mutate))]
     assert fired == []
 
 
