@@ -106,7 +106,7 @@ class _AhoCorasickRs:
     __slots__ = ("_find", "_sentinel")
 
     def __init__(self, terms: Sequence[str]) -> None:
-        import ahocorasick_rs  # noqa: PLC0415 - optional dependency, imported when chosen
+        import ahocorasick_rs
 
         matcher = ahocorasick_rs.AhoCorasick(list(terms),
                                              matchkind=ahocorasick_rs.MatchKind.Standard)

@@ -1,0 +1,1 @@
+"""Speed benchmarks for fraudrules: ``python -m benchmarks.run [--quick]`` (see README.md)."""
