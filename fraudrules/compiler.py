@@ -43,21 +43,23 @@ Span: TypeAlias = tuple[int, int]
 Occurrence: TypeAlias = tuple[int, int, tuple[Span, ...]]
 
 MAX_OCCURRENCES = 32  # per term, and per condition, in one message
+_TERM_COST = {1: 100, 2: 10, 3: 2}  # expected frequency by term length (see _Builder.cost)
 
 
 class ScanState:
     """What one message's evaluation reads and records; private to one ``score`` call.
 
-    ``found`` maps a term leaf's index to its occurrences, filled in one pass over the hits
-    (each hit term goes to the leaves that contain it), so a leaf costs one dict lookup."""
+    ``hits`` maps a term to its spans; each term leaf's occurrences are computed the first time
+    a rule asks for them and kept in ``cache`` (many rules share a list such as ``$wechat``)."""
 
-    __slots__ = ("errors", "found", "text", "timeout")
+    __slots__ = ("cache", "errors", "hits", "text", "timeout")
 
-    def __init__(self, text: str, found: dict[int, list[Occurrence]], timeout: float) -> None:
+    def __init__(self, text: str, hits: dict[int, list[Span]], timeout: float) -> None:
         self.text = text
-        self.found = found
+        self.hits = hits
         self.timeout = timeout
         self.errors: list[str] = []
+        self.cache: dict[int, list[Occurrence]] = {}
 
 
 _NOTHING: list[Occurrence] = []
@@ -87,7 +89,24 @@ class _Terms(_Node):
         self.index = index
 
     def evaluate(self, state: ScanState) -> list[Occurrence]:
-        return state.found.get(self.index, _NOTHING)
+        found = state.cache.get(self.index)
+        if found is None:
+            found = state.cache[self.index] = self._collect(state.hits)
+        return found
+
+    def _collect(self, hits: dict[int, list[Span]]) -> list[Occurrence]:
+        terms = self.terms
+        if len(hits) <= len(terms):
+            present = [t for t in hits if t in terms]
+        else:
+            present = [t for t in terms if t in hits]
+        if not present:
+            return _NOTHING
+        result = [(s, e, ((s, e),)) for t in present for s, e in hits[t]]
+        if len(present) > 1:
+            result.sort()
+            del result[MAX_OCCURRENCES:]
+        return result
 
 
 class _Any(_Node):
@@ -227,7 +246,6 @@ class Ruleset:
     __slots__ = (
         "_conversation_touches",
         "_edge",
-        "_leaves_of",
         "_matcher",
         "_pattern_length",
         "_pattern_terms",
@@ -280,11 +298,6 @@ class Ruleset:
         self._conversation_touches = {term: tuple(sorted(rules)) for term, rules
                                       in builder.conversation_touches.items()}
         self.conversation_always: tuple[int, ...] = tuple(builder.conversation_always)
-        leaves_of: list[list[int]] = [[] for _ in self.terms]
-        for leaf in builder.leaves.values():
-            for term_index in leaf.terms:
-                leaves_of[term_index].append(leaf.index)
-        self._leaves_of: tuple[tuple[int, ...], ...] = tuple(tuple(x) for x in leaves_of)
         self._matcher = automaton.build(self.patterns)
         self.categories: dict[str, CategoryInfo] = _categories(self.packs)
         self.version = _version(self.packs)
@@ -312,26 +325,8 @@ class Ruleset:
         return hits
 
     def state(self, text: str, hits: dict[int, list[Span]], timeout: float) -> ScanState:
-        """Evaluation state for one message: every term leaf's occurrences, sorted."""
-        found: dict[int, list[Occurrence]] = {}
-        leaves_of = self._leaves_of
-        grown: set[int] = set()
-        for term, spans in hits.items():
-            occurrences: list[Occurrence] = [(start, end, ((start, end),))
-                                             for start, end in spans]
-            for leaf in leaves_of[term]:
-                existing = found.get(leaf)
-                if existing is None:
-                    found[leaf] = occurrences
-                else:
-                    if leaf not in grown:
-                        found[leaf] = existing = list(existing)
-                        grown.add(leaf)
-                    existing.extend(occurrences)
-        for leaf in grown:
-            found[leaf].sort()
-            del found[leaf][MAX_OCCURRENCES:]
-        return ScanState(text, found, timeout)
+        """Evaluation state for one message (or one conversation window)."""
+        return ScanState(text, hits, timeout)
 
     @property
     def has_conversation_rules(self) -> bool:
@@ -357,7 +352,15 @@ class Ruleset:
 
 
 def _clean_edges(normalized: NormalizedText, start: int, end: int, edge: int) -> bool:
-    """A Latin term must not sit inside a longer Latin word of the original text."""
+    """A Latin term must not sit inside a longer Latin word of the original text.
+
+    A Latin letter in the original survives folding as a letter, so when the normalized
+    neighbour is not a letter the original one is not either, and the offset map is not needed.
+    """
+    folded = normalized.text
+    if not (edge & 1 and start > 0 and "a" <= folded[start - 1] <= "z") and not (
+            edge & 2 and end < len(folded) and "a" <= folded[end] <= "z"):
+        return True
     original = normalized.original
     first, last = normalized.span(start, end)
     if edge & 1 and first > 0 and is_ascii_letter(original[first - 1]):
@@ -425,6 +428,12 @@ class _Builder:
             node = self.leaves[ids] = _Terms(ids, len(self.leaves))
         return node
 
+    def cost(self, terms: frozenset[int]) -> int:
+        """How often a set of terms is expected to occur in ordinary chat, roughly: single
+        characters (号, 出, 包) are everywhere, two-character words and short Latin tokens
+        often, longer terms rarely. Rules are woken by their rarest necessary part."""
+        return sum(_TERM_COST.get(len(self.terms[t]), 1) for t in terms)
+
     def triggers(self, condition: Condition) -> frozenset[int] | None:
         """Terms of which at least one must occur for ``condition`` to hold (``None``: it can
         hold with no term at all). Only rules touched by one of these are evaluated."""
@@ -437,7 +446,7 @@ class _Builder:
             if any(f is None for f in found):
                 return None
             return frozenset().union(*(f for f in found if f is not None))
-        known = sorted((f for f in found if f is not None), key=len)
+        known = sorted((f for f in found if f is not None), key=self.cost)
         if isinstance(condition, AllOf):
             return known[0] if known else None
         needed = len(condition.items) - condition.n + 1  # one of any `needed` items holds
