@@ -102,7 +102,7 @@ class _Terms(_Node):
             present = [t for t in terms if t in hits]
         if not present:
             return _NOTHING
-        result = [(s, e, ((s, e),)) for t in present for s, e in hits[t]]
+        result: list[Occurrence] = [(s, e, ((s, e),)) for t in present for s, e in hits[t]]
         if len(present) > 1:
             result.sort()
             del result[MAX_OCCURRENCES:]

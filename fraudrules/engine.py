@@ -323,9 +323,11 @@ class Classifier:
         iterator = iter(texts)
         chunks = iter(lambda: list(islice(iterator, chunksize)), [])
         context = multiprocessing.get_context("fork" if _has_fork() else "spawn")
+        clean = self._clean
         with context.Pool(workers, initializer=_init_worker, initargs=(self,)) as pool:
             for verdicts in pool.imap(_score_chunk, chunks):
-                yield from verdicts
+                for verdict in verdicts:
+                    yield clean[verdict] if isinstance(verdict, bool) else verdict
 
     # --- pickling ---------------------------------------------------------------------------
 
@@ -352,9 +354,16 @@ def _init_worker(classifier: Classifier) -> None:
     _worker = classifier
 
 
-def _score_chunk(texts: list[str]) -> list[Verdict]:
+def _score_chunk(texts: list[str]) -> list[Verdict | bool]:
+    """Verdicts for a chunk; a clean verdict travels back as its ``truncated`` flag only (most
+    messages are clean, and pickling full verdicts would cost more than scoring them)."""
     assert _worker is not None
-    return [_worker.score(t) for t in texts]
+    clean = _worker._clean
+    result: list[Verdict | bool] = []
+    for text in texts:
+        verdict = _worker.score(text)
+        result.append(verdict.truncated if verdict is clean[verdict.truncated] else verdict)
+    return result
 
 
 def _thresholds(ruleset: Ruleset,

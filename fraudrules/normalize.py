@@ -61,6 +61,8 @@ _CJK_NUMERALS = "零一二三四五六七八九"
 _CJK_NUMERAL_TABLE = str.maketrans(_CJK_NUMERALS, "0123456789")
 _NUMERAL_RUN = re.compile(f"[0-9{_CJK_NUMERALS}]{{3,}}")
 _HAS_NUMERAL = re.compile(f"[{_CJK_NUMERALS}]")
+# Two Chinese numerals with only digits between them: the start of a run worth converting.
+_NUMERAL_PAIR = re.compile(f"[{_CJK_NUMERALS}][0-9]*[{_CJK_NUMERALS}]")
 _LONE_DOT = re.compile(r"(?<![0-9])\.|\.(?![0-9])")
 
 # Planes scanned when the table is built: the BMP, the supplementary plane holding emoji and
@@ -182,7 +184,7 @@ def normalize(text: str) -> NormalizedText:
     prefold = folded
     if "." in folded:
         folded = _LONE_DOT.sub("", folded)
-    if _HAS_NUMERAL.search(folded) is not None:
+    if _NUMERAL_PAIR.search(folded) is not None:
         folded = _NUMERAL_RUN.sub(_numeral_run, folded)
     return NormalizedText(text, folded, prefold)
 

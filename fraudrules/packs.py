@@ -451,6 +451,9 @@ class _Walker:
         return tuple(found)
 
 
+# libyaml's loader when PyYAML was built with it (several times faster, same nodes and marks).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _BACKTRACKS = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)[+*{]|\.[*+].*\.[*+]")
 
 
@@ -483,7 +486,7 @@ def _compose(text: str, reporter: _Reporter, limits: Limits) -> Node | None:
         reporter.error(f"pack is larger than {limits.max_bytes} bytes", None)
         return None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         location = (Location(reporter.path, mark.line + 1, mark.column + 1) if mark
