@@ -8,6 +8,7 @@ Run: python examples/moderation_hook.py examples/messages.jsonl --out queues/
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -35,11 +36,12 @@ def main() -> int:
     classifier = fraudrules.load()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    queues = {name: open(out / f"{name}.jsonl", "w", encoding="utf-8")
-              for name in ("allow", "review", "block")}
-    counts = dict.fromkeys(queues, 0)
-    stream = open(args.file, encoding="utf-8") if args.file else sys.stdin
-    with stream:
+    counts = {"allow": 0, "review": 0, "block": 0}
+    with contextlib.ExitStack() as stack:
+        queues = {name: stack.enter_context(open(out / f"{name}.jsonl", "w", encoding="utf-8"))
+                  for name in counts}
+        stream = (stack.enter_context(open(args.file, encoding="utf-8")) if args.file
+                  else sys.stdin)
         for line in stream:
             if not line.strip():
                 continue
@@ -48,8 +50,6 @@ def main() -> int:
             counts[action] += 1
             if action != "allow":
                 print(f"{action:6} {item.get('id')}: {'; '.join(item['reasons'])}")
-    for handle in queues.values():
-        handle.close()
     print(" ".join(f"{name}={n}" for name, n in counts.items()))
     return 0
 

@@ -16,6 +16,7 @@ import logging
 from .conversation import Conversation
 from .engine import Classifier, load
 from .errors import FraudRulesError, Location, PackError
+from .host import RuleHost
 from .normalize import NormalizedText, normalize
 from .verdict import Action, Match, Verdict
 
@@ -28,6 +29,7 @@ __all__ = [
     "Match",
     "NormalizedText",
     "PackError",
+    "RuleHost",
     "Verdict",
     "__version__",
     "load",

@@ -204,6 +204,7 @@ class _Walker:
         self.limits = limits
         self.rule_id: str | None = None
         self.terms = 0
+        self.folded: dict[str, str] = {}  # an aliased term is folded once, not once per use
 
     def fail(self, message: str, node: Node | None) -> NoReturn:
         self.r.error(message, node, self.rule_id)
@@ -266,9 +267,13 @@ class _Walker:
         value = self.scalar(node, what)
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.fail(f"{what} must be a number, got {type(value).__name__} {value!r}", node)
-        if not math.isfinite(value):
-            self.fail(f"{what} must be a finite number, got {value!r}", node)
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer of hundreds of digits
+            number = math.inf
+        if not math.isfinite(number):
+            self.fail(f"{what} must be a finite number, got {str(node.value)[:20]!r}", node)
+        return number
 
     def integer(self, node: Node, what: str, minimum: int) -> int:
         value = self.scalar(node, what)
@@ -303,7 +308,9 @@ class _Walker:
                           node)
             return ListRef(name, location)
         exact = text.startswith("=")
-        folded = normalize(text[1:] if exact else text).text
+        folded = self.folded.get(text)
+        if folded is None:
+            folded = self.folded[text] = normalize(text[1:] if exact else text).text
         if not folded:
             self.fail(f"term '{text}' is empty after normalization (only separators, "
                       "punctuation or symbols)", node)
@@ -465,20 +472,27 @@ def _kind(node: Node) -> str:
     return f"'{node.value}'"
 
 
-def _count_nodes(node: Node, limit: int) -> int:
-    """Count nodes as a walk would visit them (aliases count every time), up to ``limit``+1."""
+_COLLECTION_TAGS = {SequenceNode: _STD_TAG + "seq", MappingNode: _STD_TAG + "map"}
+
+
+def _survey(node: Node, limit: int) -> tuple[int, Node | None]:
+    """Count nodes as a walk would visit them (aliases count every time), up to ``limit``+1,
+    and find the first list or mapping with a tag that would build an object."""
     count = 0
     stack: list[Node] = [node]
     while stack and count <= limit:
         current = stack.pop()
         count += 1
-        if isinstance(current, SequenceNode):
-            stack.extend(current.value)
-        elif isinstance(current, MappingNode):
-            for key, value in current.value:
-                stack.append(key)
-                stack.append(value)
-    return count
+        if isinstance(current, SequenceNode | MappingNode):
+            if current.tag != _COLLECTION_TAGS[type(current)]:
+                return count, current
+            if isinstance(current, SequenceNode):
+                stack.extend(current.value)
+            else:
+                for key, value in current.value:
+                    stack.append(key)
+                    stack.append(value)
+    return count, None
 
 
 def _compose(text: str, reporter: _Reporter, limits: Limits) -> Node | None:
@@ -500,7 +514,16 @@ def _compose(text: str, reporter: _Reporter, limits: Limits) -> Node | None:
     except yaml.YAMLError as exc:
         reporter.error(f"YAML error: {exc}", None)
         return None
-    if node is not None and _count_nodes(node, limits.max_nodes) > limits.max_nodes:
+    except RecursionError:  # the pure-Python composer recurses once per nesting level
+        reporter.error("YAML nested too deeply to read", None)
+        return None
+    if node is None:
+        return None
+    count, tagged = _survey(node, limits.max_nodes)
+    if tagged is not None:
+        reporter.error(f"YAML tag '{tagged.tag}' is not allowed; packs are plain data", tagged)
+        return None
+    if count > limits.max_nodes:
         reporter.error(f"pack has more than {limits.max_nodes} YAML nodes (counting aliases "
                        "each time they are used)", node)
         return None
