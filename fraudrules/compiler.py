@@ -72,9 +72,10 @@ class _Node:
         self.unless = unless
 
     def evaluate(self, state: ScanState) -> list[Occurrence]:
-        if self.unless is not None and self.unless.evaluate(state):
+        found = self._evaluate(state)
+        if found and self.unless is not None and self.unless.evaluate(state):
             return []
-        return self._evaluate(state)
+        return found
 
     def _evaluate(self, state: ScanState) -> list[Occurrence]:
         raise NotImplementedError
@@ -463,6 +464,9 @@ class _Builder:
             pattern = regex.compile(condition.pattern)
             return _Regex(pattern, anchors, unless)
         items = tuple(self.node(item) for item in condition.items)
+        if isinstance(condition, AllOf):
+            # Cheapest first: a term lookup can fail the whole 'all' before a regex runs.
+            items = tuple(sorted(items, key=_expense))
         if isinstance(condition, AnyOf):
             if unless is None and all(isinstance(i, _Terms) for i in items):
                 return self.intern(frozenset().union(
@@ -471,6 +475,15 @@ class _Builder:
         if isinstance(condition, AllOf):
             return _All(items, condition.within, unless)
         return _AtLeast(condition.n, items, condition.within, unless)
+
+
+def _expense(node: _Node) -> int:
+    """Rough cost of evaluating a node: term lookups, then nested conditions, then regexes."""
+    if isinstance(node, _Terms):
+        return 0
+    if isinstance(node, _Regex):
+        return 2
+    return 1
 
 
 def _categories(packs: Sequence[Pack]) -> dict[str, CategoryInfo]:
