@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -226,11 +226,13 @@ class _Regex(_Node):
 
 @dataclass(frozen=True, slots=True)
 class CompiledRule:
-    """A rule ready to evaluate: its source :class:`Rule` and its condition tree."""
+    """A rule ready to evaluate: its source :class:`Rule`, its condition tree, and the term
+    sets that must each have a hit before the rule can fire (checked before evaluating)."""
 
     index: int
     rule: Rule
     node: _Node
+    required: tuple[frozenset[int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,7 +335,7 @@ class Ruleset:
     def has_conversation_rules(self) -> bool:
         return bool(self._conversation_touches or self.conversation_always)
 
-    def touched_conversation(self, terms: Iterable[int]) -> list[int]:
+    def touched_conversation(self, terms: Mapping[int, object]) -> list[int]:
         """Indexes of the conversation-scope rules that terms seen in a window can make fire."""
         found: set[int] = set(self.conversation_always)
         touches = self._conversation_touches
@@ -341,15 +343,20 @@ class Ruleset:
             rules = touches.get(term)
             if rules:
                 found.update(rules)
-        return sorted(found)
+        compiled = self.rules
+        return [index for index in sorted(found)
+                if not any(part.isdisjoint(terms) for part in compiled[index].required)]
 
-    def touched(self, hits: Iterable[int]) -> list[int]:
-        """Indexes of the message-scope rules a set of term hits can make fire, in order."""
+    def touched(self, hits: Mapping[int, object]) -> list[int]:
+        """Indexes of the message-scope rules a set of term hits can make fire, in order: woken
+        by one of their terms, and with a hit in every term set they need."""
         touches = self._touches
         found: set[int] = set(self.always)
         for term in hits:
             found.update(touches[term])
-        return sorted(found)
+        rules = self.rules
+        return [index for index in sorted(found)
+                if not any(part.isdisjoint(hits) for part in rules[index].required)]
 
 
 def _clean_edges(normalized: NormalizedText, start: int, end: int, edge: int) -> bool:
@@ -397,7 +404,8 @@ class _Builder:
                     touches = self.conversation_touches if conversation else self.touches
                     for term in triggers:
                         touches.setdefault(term, set()).add(index)
-                self.rules.append(CompiledRule(index, rule, node))
+                required = tuple(sorted(self.necessary(rule.condition), key=self.cost))
+                self.rules.append(CompiledRule(index, rule, node, required))
 
     def term_id(self, folded: str, exact: bool) -> int:
         key = "=" + folded if exact else folded
@@ -434,6 +442,17 @@ class _Builder:
         characters (号, 出, 包) are everywhere, two-character words and short Latin tokens
         often, longer terms rarely. Rules are woken by their rarest necessary part."""
         return sum(_TERM_COST.get(len(self.terms[t]), 1) for t in terms)
+
+    def necessary(self, condition: Condition) -> list[frozenset[int]]:
+        """Term sets that must each have a hit for ``condition`` to hold."""
+        if isinstance(condition, Term | ListRef):
+            return [self.expand((condition,))]
+        if isinstance(condition, Regex):
+            return [self.expand(condition.anchors)] if condition.anchors else []
+        if isinstance(condition, AllOf):
+            return [part for item in condition.items for part in self.necessary(item)]
+        trigger = self.triggers(condition)
+        return [] if trigger is None else [trigger]
 
     def triggers(self, condition: Condition) -> frozenset[int] | None:
         """Terms of which at least one must occur for ``condition`` to hold (``None``: it can
