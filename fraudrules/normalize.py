@@ -9,8 +9,9 @@ One table, built once, does all the per-character work in a single ``str.transla
 * deletion of whitespace, punctuation, symbols (emoji included), zero-width characters, bidi
   controls, variation selectors and other combining marks.
 
-Two characters survive because they carry meaning in amounts: ``%`` always, and ``.`` when both
-of its neighbours in the folded text are digits (``1.5倍``). Runs of three or more Chinese
+A few characters survive because they carry meaning in amounts: ``%`` always, and ``.``, ``/``
+and ``:`` when both of their neighbours in the folded text are digits (``1.5倍``, ``100/5``,
+``1:1.8``). Runs of three or more Chinese
 numerals and digits holding at least two Chinese numerals (``一三八``, ``1三八``) become digits;
 a lone ``一`` stays a word, also next to digits (``30一天``).
 
@@ -39,7 +40,7 @@ _DELETED_CATEGORIES = frozenset(
     {"Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Mn", "Me", "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po",
      "Sm", "Sc", "Sk", "So"}
 )
-_KEPT = frozenset("%.")
+_KEPT = frozenset("%./:")
 
 # Digit forms NFKC does not decompose.
 _EXTRA_DIGITS: dict[str, str] = {}
@@ -63,7 +64,9 @@ _NUMERAL_RUN = re.compile(f"[0-9{_CJK_NUMERALS}]{{3,}}")
 _HAS_NUMERAL = re.compile(f"[{_CJK_NUMERALS}]")
 # Two Chinese numerals with only digits between them: the start of a run worth converting.
 _NUMERAL_PAIR = re.compile(f"[{_CJK_NUMERALS}][0-9]*[{_CJK_NUMERALS}]")
-_LONE_DOT = re.compile(r"(?<![0-9])\.|\.(?![0-9])")
+# '.', '/' and ':' carry meaning between digits (1.5倍, 100/5, 赔率1:1.8) and none elsewhere.
+_HAS_SEPARATOR = re.compile(r"[./:]")
+_LONE_DOT = re.compile(r"(?<![0-9])[./:]|[./:](?![0-9])")
 
 # Planes scanned when the table is built: the BMP, the supplementary plane holding emoji and
 # symbols, and the tags / variation-selector block.
@@ -166,7 +169,7 @@ def _build_origins(original: str, prefold: str) -> list[int]:
             origins.append(index)
         elif replacement:
             origins.extend([index] * len(replacement))
-    if "." in prefold:
+    if _HAS_SEPARATOR.search(prefold):
         dropped = {m.start() for m in _LONE_DOT.finditer(prefold)}
         origins = [o for i, o in enumerate(origins) if i not in dropped]
     return origins
@@ -182,7 +185,7 @@ def normalize(text: str) -> NormalizedText:
     """
     folded = text.translate(_tables()[0])
     prefold = folded
-    if "." in folded:
+    if _HAS_SEPARATOR.search(folded):
         folded = _LONE_DOT.sub("", folded)
     if _NUMERAL_PAIR.search(folded) is not None:
         folded = _NUMERAL_RUN.sub(_numeral_run, folded)

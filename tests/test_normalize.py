@@ -32,6 +32,8 @@ from fraudrules.normalize import fold_char
         pytest.param("扫💣雷🧧群", "扫雷群", id="emoji-inside-words"),
         pytest.param("赔1.5倍。", "赔1.5倍", id="decimal-point-kept-between-digits"),
         pytest.param("出.租", "出租", id="dot-between-letters-deleted"),
+        pytest.param("赔率1:1.8，100/5", "赔率1:1.8100/5", id="colon-and-slash-between-digits-kept"),
+        pytest.param("35/天，时间:10点", "35天时间10点", id="colon-and-slash-elsewhere-deleted"),
         pytest.param("抽水5％", "抽水5%", id="percent-kept"),
         pytest.param("Ѵх", "vx", id="cyrillic-look-alikes"),
         pytest.param("⼀⼆", "一二", id="kangxi-radicals"),
