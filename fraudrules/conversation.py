@@ -220,8 +220,12 @@ class Conversation:
             occurrences = compiled.node.evaluate(state)
             if not occurrences:
                 continue
-            where = sorted({bisect.bisect_right(offsets, s) - 1
-                            for occurrence in occurrences for s, _ in occurrence[2]})
+            # The evidence spans every message where a part of the rule was seen, not only
+            # the messages of the combination reported (a second sender's later "转了" counts).
+            starts = [s for occurrence in occurrences for s, _ in occurrence[2]]
+            for item in getattr(compiled.node, "items", ()):
+                starts.extend(s for occurrence in item.evaluate(state) for s, _ in occurrence[2])
+            where = sorted({bisect.bisect_right(offsets, s) - 1 for s in starts})
             senders: dict[str | None, int] = {}
             for position_index in where:
                 sender = entries[position_index].sender

@@ -214,3 +214,25 @@ def test_bundled_packs_score_the_shared_conversations_the_same_both_ways() -> No
         for m in messages:  # type: ignore[attr-defined]
             chat.add(m["text"], sender=m.get("sender"))
         assert chat.verdict.to_dict() == classifier.score_conversation(messages).to_dict()  # type: ignore[arg-type]
+
+
+def test_sender_counts_see_every_message_holding_a_part(build: Build) -> None:
+    # The banker states the rule and the payment word in one message; a player's later
+    # "转了" is a second sender holding a part, though the first message already had both.
+    c = build(pack_yaml("""\
+        rules:
+          - id: C-PAID
+            description: 规则和付款来自两个人
+            scope: conversation
+            all: [末位, 转了]
+            min_senders: 2
+            weight: 3
+            examples:
+              match:
+                - [{sender: 庄, text: 末位算，中了的转了再说}, {sender: 阿伟, text: 转了}]
+              no_match:
+                - [{sender: 庄, text: 末位算，中了的转了再说}]
+        """))
+    chat = c.conversation()
+    assert chat.add("末位算，中了的转了再说", sender="庄").matches == ()
+    assert rule_ids(chat.add("转了", sender="阿伟")) == ["C-PAID"]
