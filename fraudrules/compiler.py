@@ -96,11 +96,7 @@ class _Terms(_Node):
         return found
 
     def _collect(self, hits: dict[int, list[Span]]) -> list[Occurrence]:
-        terms = self.terms
-        if len(hits) <= len(terms):
-            present = [t for t in hits if t in terms]
-        else:
-            present = [t for t in terms if t in hits]
+        present = self.terms.intersection(hits)
         if not present:
             return _NOTHING
         result: list[Occurrence] = [(s, e, ((s, e),)) for t in present for s, e in hits[t]]
@@ -190,9 +186,16 @@ class _AtLeast(_Node):
         self.within = within
 
     def _evaluate(self, state: ScanState) -> list[Occurrence]:
-        found = [occs for occs in (item.evaluate(state) for item in self.items) if occs]
-        if len(found) < self.n:
-            return []
+        found: list[list[Occurrence]] = []
+        missing_allowed = len(self.items) - self.n
+        for item in self.items:
+            occurrences = item.evaluate(state)
+            if occurrences:
+                found.append(occurrences)
+            else:
+                missing_allowed -= 1
+                if missing_allowed < 0:  # too few items left to reach n
+                    return []
         if self.within is None:
             return [_combine([occs[0] for occs in found[: self.n]])]
         return _closest(found, self.n, self.within)
