@@ -18,7 +18,7 @@ from .compiler import Ruleset, compile_packs, sigmoid
 from .conversation import ChatInput, Conversation
 from .errors import Location, PackError
 from .normalize import NormalizedText, normalize
-from .packs import Limits, Pack, parse_pack, read_pack_file
+from .packs import Limits, Pack, parse_pack, read_pack_file, suggest
 from .verdict import Action, Match, Verdict
 
 __all__ = ["Classifier", "bundled_pack_paths", "load", "load_sources"]
@@ -79,12 +79,8 @@ def _bundled_sources(packs: Sequence[str] | None) -> list[Source]:
     names = {p.name for _, p in parsed if p is not None}
     for name in packs:
         if name not in names:
-            import difflib
-
-            close = difflib.get_close_matches(name, sorted(names), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
             raise PackError(f"no bundled pack named '{name}' (bundled: "
-                            f"{', '.join(sorted(names))}){hint}")
+                            f"{', '.join(sorted(names))}){suggest(name, sorted(names))}")
     return [source for source, pack in parsed
             if pack is not None and (pack.name in packs or not pack.rules)]
 
@@ -202,16 +198,7 @@ class Classifier:
         >>> v.category, v.action
         ('red_envelope_gambling', 'block')
         """
-        if not isinstance(text, str):
-            raise TypeError(f"score() expects str, got {type(text).__name__}")
-        truncated = len(text) > self.max_chars
-        if truncated:
-            text = text[: self.max_chars]
-        normalized = normalize(text)
-        hits = self._ruleset.scan(normalized)
-        if not hits and not self._ruleset.always:
-            return self._clean[truncated]
-        fired, errors = self._fire(normalized, hits)
+        _, _, fired, errors, truncated = self.analyse(text)
         if fired:
             return self._combine(fired, truncated, errors)
         if errors:
@@ -250,7 +237,7 @@ class Classifier:
         """The pieces of one message's scoring, for conversation scoring: its normalized
         view, term hits, fired message-scope rules, regex errors and truncation."""
         if not isinstance(text, str):
-            raise TypeError(f"expected str, got {type(text).__name__}")
+            raise TypeError(f"fraudrules expects str, got {type(text).__name__}")
         truncated = len(text) > self.max_chars
         if truncated:
             text = text[: self.max_chars]

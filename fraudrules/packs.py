@@ -193,7 +193,8 @@ class _Skip(Exception):
     """Raised inside the walker to abandon one rule or value after reporting it."""
 
 
-def _suggest(word: str, options: Iterable[str]) -> str:
+def suggest(word: str, options: Iterable[str]) -> str:
+    """'; did you mean 'x'?' for the closest option, or ''."""
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 
@@ -230,7 +231,7 @@ class _Walker:
                 )
                 continue
             if key not in allowed:
-                self.r.error(f"unknown key '{key}' in {what}{_suggest(key, allowed)}",
+                self.r.error(f"unknown key '{key}' in {what}{suggest(key, allowed)}",
                              key_node, self.rule_id)
                 continue
             result[key] = value_node
@@ -411,7 +412,7 @@ class _Walker:
             scope = self.string(keys["scope"], "'scope'")
             if scope not in ("message", "conversation"):
                 self.fail(f"'scope' must be 'message' or 'conversation', got '{scope}'"
-                          f"{_suggest(scope, ('message', 'conversation'))}", keys["scope"])
+                          f"{suggest(scope, ('message', 'conversation'))}", keys["scope"])
         for key in _CONVERSATION_KEYS:
             if key in keys and scope != "conversation":
                 self.fail(f"'{key}' needs 'scope: conversation'", keys[key])
@@ -672,7 +673,7 @@ def check_packs(packs: Sequence[Pack], *, fail_fast: bool = True) -> list[PackEr
 
     def check_ref(ref: ListRef, rule_id: str | None) -> None:
         if ref.name not in all_lists:
-            report(f"undefined list '${ref.name}'{_suggest(ref.name, all_lists)}",
+            report(f"undefined list '${ref.name}'{suggest(ref.name, all_lists)}",
                    ref.location, rule_id)
 
     for items in all_lists.values():
