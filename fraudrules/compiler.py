@@ -294,7 +294,8 @@ class Ruleset:
         self._pattern_length = tuple(len(p) for p in self.patterns)
         # 1: check the left edge, 2: the right edge, 3: both (Latin letters at the edge)
         self._edge = tuple(
-            (1 if is_ascii_letter(p[0]) else 0) | (2 if is_ascii_letter(p[-1]) else 0)
+            # patterns are normalized already: lowercase ASCII is the only Latin left
+            (1 if "a" <= p[0] <= "z" else 0) | (2 if "a" <= p[-1] <= "z" else 0)
             for p in self.patterns
         )
         self._touches: tuple[tuple[int, ...], ...] = tuple(
