@@ -7,7 +7,8 @@ One table, built once, does all the per-character work in a single ``str.transla
   Latin letters without their accents (pinyin tone marks: ``tí xiàn`` → ``tixian``);
 * digit forms NFKC leaves alone: ``❶ ➀ ⓵`` → digits, ``壹贰…玖`` → digits, ``〇`` → ``0``;
 * deletion of whitespace, punctuation, symbols (emoji included), zero-width characters, bidi
-  controls, variation selectors and other combining marks.
+  controls, variation selectors and other combining marks, except a few emoji that picture a
+  word of scam chat (``💣`` → ``雷``, ``🧧`` → ``红包``, ``🐧`` → ``企鹅``; data/emoji_words.txt).
 
 A few characters survive because they carry meaning in amounts: ``%`` always, and ``.``, ``/``
 and ``:`` when both of their neighbours in the folded text are digits (``1.5倍``, ``100/5``,
@@ -96,6 +97,7 @@ def _tables() -> tuple[dict[int, str], dict[int, str]]:
     and is used to look at characters next to a match."""
     t2s = _read_pairs("ts_characters.txt")
     confusables = _read_pairs("confusables.txt")
+    emoji_words = _read_pairs("emoji_words.txt")
 
     def fold_one(char: str) -> str:
         char = t2s.get(char, char)
@@ -108,7 +110,9 @@ def _tables() -> tuple[dict[int, str], dict[int, str]]:
     for block in _SCANNED:
         for code in block:
             char = chr(code)
-            if char in _EXTRA_DIGITS:
+            if char in emoji_words:
+                folded = emoji_words[char]
+            elif char in _EXTRA_DIGITS:
                 folded = _EXTRA_DIGITS[char]
             else:
                 composed = unicodedata.normalize("NFKC", char).lower()
