@@ -35,6 +35,7 @@ from .packs import (
     Term,
     check_packs,
 )
+from .prefilter import required_literals
 from .variants import term_variants
 
 __all__ = ["CompiledRule", "Ruleset", "compile_packs"]
@@ -202,16 +203,19 @@ class _AtLeast(_Node):
 
 
 class _Regex(_Node):
-    __slots__ = ("anchors", "pattern")
+    __slots__ = ("anchors", "gate", "pattern")
 
     def __init__(self, pattern: regex.Pattern[str], anchors: _Terms | None,
-                 unless: _Node | None) -> None:
+                 gate: _Terms | None, unless: _Node | None) -> None:
         super().__init__(unless)
         self.pattern = pattern
         self.anchors = anchors
+        self.gate = gate  # literals every match contains (prefilter.py)
 
     def _evaluate(self, state: ScanState) -> list[Occurrence]:
         if self.anchors is not None and not self.anchors.evaluate(state):
+            return []
+        if self.gate is not None and not self.gate.evaluate(state):
             return []
         result: list[Occurrence] = []
         try:
@@ -254,6 +258,7 @@ class Ruleset:
         "_edge",
         "_matcher",
         "_pattern_length",
+        "_pattern_raw",
         "_pattern_terms",
         "_touches",
         "always",
@@ -290,11 +295,16 @@ class Ruleset:
                 if term_id not in pattern_terms[index]:
                     pattern_terms[index].append(term_id)
         self.patterns: tuple[str, ...] = tuple(pattern_index)
-        self._pattern_terms = tuple(tuple(t) for t in pattern_terms)
+        # Raw terms (regex gates) take every occurrence; the others skip Latin terms found
+        # inside a longer Latin word.
+        raw = builder.raw
+        self._pattern_terms = tuple(tuple(t for t in terms if not raw[t])
+                                    for terms in pattern_terms)
+        self._pattern_raw = tuple(tuple(t for t in terms if raw[t]) for terms in pattern_terms)
         self._pattern_length = tuple(len(p) for p in self.patterns)
-        # 1: check the left edge, 2: the right edge, 3: both (Latin letters at the edge)
+        # 1: check the left edge, 2: the right edge, 3: both (Latin letters at the edge);
+        # patterns are normalized already, so lowercase ASCII is the only Latin left.
         self._edge = tuple(
-            # patterns are normalized already: lowercase ASCII is the only Latin left
             (1 if "a" <= p[0] <= "z" else 0) | (2 if "a" <= p[-1] <= "z" else 0)
             for p in self.patterns
         )
@@ -319,11 +329,14 @@ class Ruleset:
         lengths = self._pattern_length
         edge = self._edge
         pattern_terms = self._pattern_terms
+        pattern_raw = self._pattern_raw
         for pattern, end in self._matcher.scan(normalized.text):
             start = end - lengths[pattern]
-            if edge[pattern] and not _clean_edges(normalized, start, end, edge[pattern]):
-                continue
-            for term in pattern_terms[pattern]:
+            terms = pattern_terms[pattern]
+            if edge[pattern] and terms and not _clean_edges(normalized, start, end,
+                                                            edge[pattern]):
+                terms = ()
+            for term in (*terms, *pattern_raw[pattern]) if pattern_raw[pattern] else terms:
                 found = hits.get(term)
                 if found is None:
                     hits[term] = [(start, end)]
@@ -389,6 +402,7 @@ class _Builder:
         self.term_index: dict[str, int] = {}
         self.terms: list[str] = []  # an exact term and its variant-bearing twin are two terms
         self.exact: list[bool] = []
+        self.raw: list[bool] = []
         self.expanded: dict[str, frozenset[int]] = {}
         self.touches: dict[int, set[int]] = {}
         self.always: list[int] = []
@@ -411,13 +425,16 @@ class _Builder:
                 required = tuple(sorted(self.necessary(rule.condition), key=self.cost))
                 self.rules.append(CompiledRule(index, rule, node, required))
 
-    def term_id(self, folded: str, exact: bool) -> int:
-        key = "=" + folded if exact else folded
+    def term_id(self, folded: str, exact: bool, raw: bool = False) -> int:
+        """The index of a term. ``exact`` terms get no variants; ``raw`` ones (regex gates)
+        also skip the Latin word-edge check, as the regex they gate would."""
+        key = ("\0" if raw else "=" if exact else "") + folded
         index = self.term_index.get(key)
         if index is None:
             index = self.term_index[key] = len(self.terms)
             self.terms.append(folded)
             self.exact.append(exact)
+            self.raw.append(raw)
         return index
 
     def expand(self, items: Iterable[Term | ListRef]) -> frozenset[int]:
@@ -447,12 +464,24 @@ class _Builder:
         often, longer terms rarely. Rules are woken by their rarest necessary part."""
         return sum(_TERM_COST.get(len(self.terms[t]), 1) for t in terms)
 
+    def gate(self, condition: Regex) -> frozenset[int] | None:
+        """Raw terms for the literals every match of the regex contains, if it has such."""
+        literals = required_literals(condition.pattern)
+        if literals is None:
+            return None
+        return frozenset(self.term_id(text, exact=True, raw=True) for text in literals)
+
+    def regex_parts(self, condition: Regex) -> list[frozenset[int]]:
+        parts = [self.expand(condition.anchors)] if condition.anchors else []
+        gate = self.gate(condition)
+        return parts if gate is None else [*parts, gate]
+
     def necessary(self, condition: Condition) -> list[frozenset[int]]:
         """Term sets that must each have a hit for ``condition`` to hold."""
         if isinstance(condition, Term | ListRef):
             return [self.expand((condition,))]
         if isinstance(condition, Regex):
-            return [self.expand(condition.anchors)] if condition.anchors else []
+            return self.regex_parts(condition)
         if isinstance(condition, AllOf):
             return [part for item in condition.items for part in self.necessary(item)]
         trigger = self.triggers(condition)
@@ -464,7 +493,8 @@ class _Builder:
         if isinstance(condition, Term | ListRef):
             return self.expand((condition,))
         if isinstance(condition, Regex):
-            return self.expand(condition.anchors) if condition.anchors else None
+            parts = self.regex_parts(condition)
+            return min(parts, key=self.cost) if parts else None
         found = [self.triggers(item) for item in condition.items]
         if isinstance(condition, AnyOf):
             if any(f is None for f in found):
@@ -484,8 +514,9 @@ class _Builder:
         unless = self.node(condition.unless) if condition.unless is not None else None
         if isinstance(condition, Regex):
             anchors = self.leaf(condition.anchors) if condition.anchors else None
+            gate = self.gate(condition)
             pattern = regex.compile(condition.pattern)
-            return _Regex(pattern, anchors, unless)
+            return _Regex(pattern, anchors, None if gate is None else self.intern(gate), unless)
         items = tuple(self.node(item) for item in condition.items)
         if isinstance(condition, AllOf):
             # Cheapest first: a term lookup can fail the whole 'all' before a regex runs.

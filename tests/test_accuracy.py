@@ -34,8 +34,10 @@ def corpus() -> Path:
 
 def test_development_corpus_recall() -> None:
     figures = report(corpus()).overall()
-    assert figures["recall_plain"] is not None and figures["recall_plain"] >= 0.95
-    assert figures["recall_evasive"] is not None and figures["recall_evasive"] >= 0.90
+    assert figures["recall_plain"] is not None
+    assert figures["recall_plain"] >= 0.95
+    assert figures["recall_evasive"] is not None
+    assert figures["recall_evasive"] >= 0.90
 
 
 def test_development_corpus_false_positives() -> None:
@@ -48,7 +50,8 @@ def test_development_corpus_false_positives() -> None:
 
 def test_development_corpus_category_accuracy() -> None:
     figures = report(corpus()).overall()
-    assert figures["category_accuracy"] is not None and figures["category_accuracy"] >= 0.95
+    assert figures["category_accuracy"] is not None
+    assert figures["category_accuracy"] >= 0.95
 
 
 def test_benign_regression_set_is_almost_never_flagged() -> None:

@@ -145,9 +145,19 @@ def test_regex_runs_on_the_normalized_text_only_when_anchored(build: Build) -> N
 
 
 def test_regex_without_anchors_runs_on_every_message(build: Build) -> None:
-    c = build(pack_yaml("rules:\n" + rule("A", "    regex: '\\d{2}元一天'\n")))
+    c = build(pack_yaml("rules:\n" + rule("A", "    regex: '\\d{2}天'\n")))
     assert c.ruleset.always == (0,)
-    assert fired(c, "30元一天") == ["A"]
+    assert fired(c, "30天") == ["A"]
+
+
+def test_regex_runs_only_when_a_literal_every_match_needs_was_seen(build: Build) -> None:
+    c = build(pack_yaml("rules:\n" + rule(
+        "A", "    regex: '\\d{2}(元|块)一天'\n    anchors: [天]\n")))
+    assert c.ruleset.always == ()
+    ruleset = c.ruleset
+    assert ruleset.touched(ruleset.scan(normalize("今天30元"))) == []  # 天 alone no longer wakes it
+    assert fired(c, "出租30元一天") == ["A"]
+    assert fired(c, "vx30块一天") == ["A"]
 
 
 def test_only_rules_a_hit_can_satisfy_are_evaluated(build: Build) -> None:
