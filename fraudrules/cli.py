@@ -79,6 +79,29 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--errors", type=int, default=30, metavar="N",
                           help="list at most N false positives and N false negatives")
     add_rules(evaluate)
+
+    serve = commands.add_parser("serve", help="run the HTTP scoring service "
+                                "(needs: pip install 'fraudrules[server]')")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, loopback only)")
+    serve.add_argument("--port", type=int, default=8080, help="default: 8080")
+    serve.add_argument("--workers", type=int, default=1, metavar="N",
+                       help="uvicorn worker processes (default: 1)")
+    serve.add_argument("--max-batch", type=int, default=256, metavar="N",
+                       help="texts per batch / messages per conversation (default: 256)")
+    serve.add_argument("--max-text-chars", type=int, default=50_000, metavar="N",
+                       help="characters per text (default: 50000)")
+    serve.add_argument("--max-body-bytes", type=int, default=1_048_576, metavar="N",
+                       help="bytes per request body (default: 1048576)")
+    serve.add_argument("--max-chats", type=int, default=10_000, metavar="N",
+                       help="chat windows kept in memory (default: 10000)")
+    serve.add_argument("--chat-ttl", type=float, default=1800.0, metavar="SECONDS",
+                       help="drop a chat window idle this long (default: 1800)")
+    serve.add_argument("--watch", type=float, metavar="SECONDS",
+                       help="poll the pack files and reload when they change")
+    serve.add_argument("--log-level", default="info",
+                       choices=["critical", "error", "warning", "info", "debug"])
+    add_rules(serve)
     return parser
 
 
@@ -86,6 +109,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
+        if args.command == "serve":
+            try:
+                from . import server
+            except ImportError as exc:
+                raise _UsageError(f"{exc}; install the extra: pip install "
+                                  "'fraudrules[server]'") from exc
+            return server.run_cli(args)
         if args.command == "score":
             return _score(args)
         if args.command == "lint":
