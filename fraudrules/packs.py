@@ -291,9 +291,6 @@ class _Walker:
             self.fail(f"{what} must not be empty", node)
         return list(node.value)
 
-    def strings(self, node: Node, what: str) -> tuple[str, ...]:
-        return tuple(self.string(item, f"an item of {what}") for item in self.sequence(node, what))
-
     # terms and conditions
 
     def term(self, node: Node, what: str) -> Term | ListRef:
