@@ -53,11 +53,13 @@ class ScanState:
     ``hits`` maps a term to its spans; each term leaf's occurrences are computed the first time
     a rule asks for them and kept in ``cache`` (many rules share a list such as ``$wechat``)."""
 
-    __slots__ = ("cache", "errors", "hits", "text", "timeout")
+    __slots__ = ("cache", "errors", "found", "hits", "text", "timeout")
 
     def __init__(self, text: str, hits: dict[int, list[Span]], timeout: float) -> None:
         self.text = text
         self.hits = hits
+        # A set, so that intersections iterate the smaller side (a dict is always iterated).
+        self.found = frozenset(hits)
         self.timeout = timeout
         self.errors: list[str] = []
         self.cache: dict[int, list[Occurrence]] = {}
@@ -93,13 +95,14 @@ class _Terms(_Node):
     def evaluate(self, state: ScanState) -> list[Occurrence]:
         found = state.cache.get(self.index)
         if found is None:
-            found = state.cache[self.index] = self._collect(state.hits)
+            found = state.cache[self.index] = self._collect(state)
         return found
 
-    def _collect(self, hits: dict[int, list[Span]]) -> list[Occurrence]:
-        present = self.terms.intersection(hits)
+    def _collect(self, state: ScanState) -> list[Occurrence]:
+        present = self.terms & state.found
         if not present:
             return _NOTHING
+        hits = state.hits
         result: list[Occurrence] = [(s, e, ((s, e),)) for t in present for s, e in hits[t]]
         if len(present) > 1:
             result.sort()
@@ -361,8 +364,9 @@ class Ruleset:
             if rules:
                 found.update(rules)
         compiled = self.rules
+        seen = frozenset(terms)
         return [index for index in sorted(found)
-                if not any(part.isdisjoint(terms) for part in compiled[index].required)]
+                if not any(part.isdisjoint(seen) for part in compiled[index].required)]
 
     def touched(self, hits: Mapping[int, object]) -> list[int]:
         """Indexes of the message-scope rules a set of term hits can make fire, in order: woken
@@ -372,8 +376,9 @@ class Ruleset:
         for term in hits:
             found.update(touches[term])
         rules = self.rules
+        seen = frozenset(hits)
         return [index for index in sorted(found)
-                if not any(part.isdisjoint(hits) for part in rules[index].required)]
+                if not any(part.isdisjoint(seen) for part in rules[index].required)]
 
 
 def _clean_edges(normalized: NormalizedText, start: int, end: int, edge: int) -> bool:
