@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 from typing import Any
@@ -124,6 +125,7 @@ def _node(op: Any, av: Any) -> _Info:
     return _UNKNOWN
 
 
+@functools.cache  # the compiler asks once per use of the regex (node, triggers, required sets)
 def required_literals(pattern: str) -> frozenset[str] | None:
     """Strings one of which every match of ``pattern`` contains, or ``None`` when the pattern
     gives no useful set (an empty match is possible, or some string is a single character)."""
