@@ -140,28 +140,36 @@ def _classifier(args: argparse.Namespace) -> Classifier:
     return load(args.rules or None, packs=packs)
 
 
-def _messages(args: argparse.Namespace) -> Iterator[str]:
-    streams: list[tuple[str, TextIO]] = []
-    if args.files:
-        streams.extend((name, _open(name)) for name in args.files)
-    else:
-        streams.append(("<stdin>", sys.stdin))
-    for name, stream in streams:
+def _lines(args: argparse.Namespace) -> Iterator[tuple[str, int, str]]:
+    """``(where, line number, line)`` from the files named, or from stdin when there are none."""
+    for name in args.files or ["-"]:
+        stream = sys.stdin if name == "-" else _open(name)
+        where = "<stdin>" if name == "-" else name
         with stream:
             for number, raw in enumerate(stream, start=1):
-                line = raw.rstrip("\r\n")
-                if args.field is None:
-                    yield line
-                    continue
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise _UsageError(f"{name}:{number}: not JSON: {exc.msg}") from exc
-                if not isinstance(record, dict) or not isinstance(record.get(args.field), str):
-                    raise _UsageError(f"{name}:{number}: no string field '{args.field}'")
-                yield record[args.field]
+                yield where, number, raw.rstrip("\r\n")
+
+
+def _records(args: argparse.Namespace) -> Iterator[tuple[str, int, object]]:
+    """Parsed JSON Lines (blank lines skipped), each with its ``file:line`` for errors."""
+    for name, number, line in _lines(args):
+        if not line.strip():
+            continue
+        where = f"{name}:{number}"
+        try:
+            yield where, number, json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise _UsageError(f"{where}: not JSON: {exc.msg}") from exc
+
+
+def _messages(args: argparse.Namespace) -> Iterator[str]:
+    if args.field is None:
+        yield from (line for _, _, line in _lines(args))
+        return
+    for where, _, record in _records(args):
+        if not isinstance(record, dict) or not isinstance(record.get(args.field), str):
+            raise _UsageError(f"{where}: no string field '{args.field}'")
+        yield record[args.field]
 
 
 def _score(args: argparse.Namespace) -> int:
@@ -186,25 +194,14 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _conversations(args: argparse.Namespace) -> Iterator[tuple[str, list[ChatInput]]]:
-    for name in args.files or ["-"]:
-        stream = sys.stdin if name == "-" else _open(name)
-        with stream:
-            for number, line in enumerate(stream, start=1):
-                if not line.strip():
-                    continue
-                where = f"{'<stdin>' if name == '-' else name}:{number}"
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise _UsageError(f"{where}: not JSON: {exc.msg}") from exc
-                messages = record.get("messages") if isinstance(record, dict) else None
-                if not isinstance(messages, list) or not all(
-                        isinstance(m, str) or (isinstance(m, dict) and isinstance(
-                            m.get("text"), str)) for m in messages):
-                    raise _UsageError(f"{where}: needs a 'messages' list of strings or "
-                                      "objects with a string 'text'")
-                label = str(record.get("id", f"conversation {number}"))
-                yield label, messages
+    for where, number, record in _records(args):
+        messages = record.get("messages") if isinstance(record, dict) else None
+        if not isinstance(record, dict) or not isinstance(messages, list) or not all(
+                isinstance(m, str) or (isinstance(m, dict) and isinstance(m.get("text"), str))
+                for m in messages):
+            raise _UsageError(f"{where}: needs a 'messages' list of strings or objects with a "
+                              "string 'text'")
+        yield str(record.get("id", f"conversation {number}")), messages
 
 
 def _open(name: str) -> TextIO:

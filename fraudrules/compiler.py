@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -355,7 +355,7 @@ class Ruleset:
     def has_conversation_rules(self) -> bool:
         return bool(self._conversation_touches or self.conversation_always)
 
-    def touched_conversation(self, terms: Mapping[int, object]) -> list[int]:
+    def touched_conversation(self, terms: Collection[int]) -> list[int]:
         """Indexes of the conversation-scope rules that terms seen in a window can make fire."""
         found: set[int] = set(self.conversation_always)
         touches = self._conversation_touches
@@ -368,7 +368,7 @@ class Ruleset:
         return [index for index in sorted(found)
                 if not any(part.isdisjoint(seen) for part in compiled[index].required)]
 
-    def touched(self, hits: Mapping[int, object]) -> list[int]:
+    def touched(self, hits: Collection[int]) -> list[int]:
         """Indexes of the message-scope rules a set of term hits can make fire, in order: woken
         by one of their terms, and with a hit in every term set they need."""
         touches = self._touches

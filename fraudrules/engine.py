@@ -211,10 +211,10 @@ class Classifier:
               ) -> tuple[list[Match], tuple[str, ...]]:
         """Evaluate the message-scope rules the hits touch; their matches and regex errors."""
         ruleset = self._ruleset
-        touched = ruleset.touched(hits)
+        state = ruleset.state(normalized.text, hits, self.regex_timeout)
+        touched = ruleset.touched(state.found)
         if not touched:
             return [], ()
-        state = ruleset.state(normalized.text, hits, self.regex_timeout)
         rules = ruleset.rules
         text = normalized.original
         fired: list[Match] = []
