@@ -12,6 +12,7 @@ An *occurrence* is ``(start, end, parts)`` in normalized coordinates, ``parts`` 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from .packs import (
     Term,
     check_packs,
 )
-from .prefilter import required_literals
+from .prefilter import required_clauses
 from .variants import term_variants
 
 __all__ = ["CompiledRule", "Ruleset", "compile_packs"]
@@ -45,6 +46,7 @@ Occurrence: TypeAlias = tuple[int, int, tuple[Span, ...]]
 
 MAX_OCCURRENCES = 32  # per term, and per condition, in one message
 _TERM_COST = {1: 100, 2: 10, 3: 2}  # expected frequency by term length (see _Builder.cost)
+_MAX_PRODUCT = 16  # term sets made when distributing an 'any' over what its items need
 
 
 class ScanState:
@@ -206,20 +208,24 @@ class _AtLeast(_Node):
 
 
 class _Regex(_Node):
-    __slots__ = ("anchors", "gate", "pattern")
+    __slots__ = ("anchors", "gates", "pattern")
 
     def __init__(self, pattern: regex.Pattern[str], anchors: _Terms | None,
-                 gate: _Terms | None, unless: _Node | None) -> None:
+                 gates: tuple[frozenset[int], ...], unless: _Node | None) -> None:
         super().__init__(unless)
         self.pattern = pattern
-        self.anchors = anchors
-        self.gate = gate  # literals every match contains (prefilter.py)
+        self.anchors = anchors  # the author's: part of the rule's meaning
+        # for each literal set every match holds one of (prefilter.py), its raw terms, rarest
+        # first: a shortcut that never changes what the regex finds
+        self.gates = gates
 
     def _evaluate(self, state: ScanState) -> list[Occurrence]:
         if self.anchors is not None and not self.anchors.evaluate(state):
             return []
-        if self.gate is not None and not self.gate.evaluate(state):
-            return []
+        found = state.found
+        for gate in self.gates:
+            if gate.isdisjoint(found):
+                return []
         result: list[Occurrence] = []
         try:
             for match in self.pattern.finditer(state.text, timeout=state.timeout):
@@ -234,15 +240,20 @@ class _Regex(_Node):
         return result
 
 
+Quorum: TypeAlias = tuple[int, tuple[frozenset[int], ...]]  # at least n of these sets hit
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledRule:
-    """A rule ready to evaluate: its source :class:`Rule`, its condition tree, and the term
-    sets that must each have a hit before the rule can fire (checked before evaluating)."""
+    """A rule ready to evaluate: its source :class:`Rule`, its condition tree, the term sets
+    that must each have a hit before the rule can fire, and quorums (``n`` of some term sets
+    must have a hit: an ``at_least``); both are checked before evaluating."""
 
     index: int
     rule: Rule
     node: _Node
     required: tuple[frozenset[int], ...] = ()
+    quorums: tuple[Quorum, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,11 +270,18 @@ class Ruleset:
     __slots__ = (
         "_conversation_touches",
         "_edge",
+        "_find",
         "_matcher",
-        "_pattern_length",
+        "_pattern_all",
         "_pattern_raw",
         "_pattern_terms",
+        "_pattern_parts",
+        "_pattern_wakes",
+        "_rule_parts",
+        "_rule_quorums",
+        "_term_parts",
         "_touches",
+        "_waking",
         "always",
         "categories",
         "conversation_always",
@@ -304,7 +322,7 @@ class Ruleset:
         self._pattern_terms = tuple(tuple(t for t in terms if not raw[t])
                                     for terms in pattern_terms)
         self._pattern_raw = tuple(tuple(t for t in terms if raw[t]) for terms in pattern_terms)
-        self._pattern_length = tuple(len(p) for p in self.patterns)
+        self._pattern_all = tuple(tuple(terms) for terms in pattern_terms)
         # 1: check the left edge, 2: the right edge, 3: both (Latin letters at the edge);
         # patterns are normalized already, so lowercase ASCII is the only Latin left.
         self._edge = tuple(
@@ -318,7 +336,39 @@ class Ruleset:
         self._conversation_touches = {term: tuple(sorted(rules)) for term, rules
                                       in builder.conversation_touches.items()}
         self.conversation_always: tuple[int, ...] = tuple(builder.conversation_always)
+        # The same wiring in pattern space, so that a message is gated on the automaton's raw
+        # output before any per-hit work: the patterns that wake each rule, the patterns
+        # spelling each term set a rule needs, and the set of patterns that wake anything.
+        spelled_by: list[list[int]] = [[] for _ in self.terms]
+        for index, terms in enumerate(pattern_terms):
+            for term in terms:
+                spelled_by[term].append(index)
+        wakes: list[set[int]] = [set() for _ in self.patterns]
+        for term, rules in builder.touches.items():
+            for index in spelled_by[term]:
+                wakes[index].update(rules)
+        self._pattern_wakes = tuple(tuple(sorted(rules)) for rules in wakes)
+        self._waking = frozenset(i for i, rules in enumerate(wakes) if rules)
+        # Every term set a rule needs (or counts in a quorum) is a numbered part; a message's
+        # hit parts are collected from its terms (or patterns) and each rule checked on them.
+        part_ids: dict[frozenset[int], int] = {}
+        for rule in self.rules:
+            for part in (*rule.required, *(p for _, sets in rule.quorums for p in sets)):
+                part_ids.setdefault(part, len(part_ids))
+        term_parts: list[set[int]] = [set() for _ in self.terms]
+        for part, number in part_ids.items():
+            for term in part:
+                term_parts[term].add(number)
+        self._term_parts = tuple(tuple(sorted(parts)) for parts in term_parts)
+        self._pattern_parts = tuple(
+            tuple(sorted({n for t in terms for n in term_parts[t]})) for terms in pattern_terms)
+        self._rule_parts = tuple(frozenset(part_ids[p] for p in rule.required)
+                                 for rule in self.rules)
+        self._rule_quorums = tuple(
+            tuple((n, tuple(part_ids[p] for p in sets)) for n, sets in rule.quorums)
+            for rule in self.rules)
         self._matcher = automaton.build(self.patterns)
+        self._find = self._matcher.find
         self.categories: dict[str, CategoryInfo] = _categories(self.packs)
         self.version = _version(self.packs)
 
@@ -326,26 +376,71 @@ class Ruleset:
     def backend(self) -> str:
         return self._matcher.backend
 
+    def find(self, text: str) -> list[tuple[int, int, int]]:
+        """The automaton's raw output on a normalized text: ``(pattern, start, end)``."""
+        return self._find(text)
+
+    def candidates(self, found: list[tuple[int, int, int]]) -> list[int]:
+        """Message-scope rules worth evaluating, read from the automaton's raw output alone:
+        woken by a pattern and with a pattern hit for every term set they need. A superset of
+        :meth:`touched` (a Latin term inside a longer word still counts here), so that the
+        common case, a message that touches nothing, costs a few set operations."""
+        always = self.always
+        if not found and not always:
+            return []
+        seen = {hit[0] for hit in found}
+        hot = self._waking.intersection(seen)
+        if not hot:
+            return list(always)
+        woken: set[int] = set(always)
+        wakes = self._pattern_wakes
+        for pattern in hot:
+            woken.update(wakes[pattern])
+        parts = self._pattern_parts
+        hit: set[int] = set()
+        for pattern in seen:
+            hit.update(parts[pattern])
+        return self._ready(sorted(woken), hit)
+
+    def _ready(self, rules: Iterable[int], hit: set[int]) -> list[int]:
+        """The rules whose parts all have a hit and whose quorums are met."""
+        rule_parts = self._rule_parts
+        quorums = self._rule_quorums
+        ready = []
+        for index in rules:
+            if not rule_parts[index] <= hit:
+                continue
+            if quorums[index] and any(sum(1 for p in ids if p in hit) < n
+                                      for n, ids in quorums[index]):
+                continue
+            ready.append(index)
+        return ready
+
+    def hits(self, normalized: NormalizedText,
+             found: list[tuple[int, int, int]]) -> dict[int, list[Span]]:
+        """Occurrences of each term (at most MAX_OCCURRENCES each) from the automaton's output
+        (:meth:`find` on ``normalized.text``)."""
+        hits: dict[int, list[Span]] = {}
+        edge = self._edge
+        pattern_all = self._pattern_all
+        for pattern, start, end in found:
+            terms = pattern_all[pattern]
+            if edge[pattern] and not _clean_edges(normalized, start, end, edge[pattern]):
+                terms = self._pattern_raw[pattern]
+            for term in terms:
+                spans = hits.get(term)
+                if spans is None:
+                    hits[term] = [(start, end)]
+                else:
+                    spans.append((start, end))
+        if len(found) > MAX_OCCURRENCES:
+            for spans in hits.values():
+                del spans[MAX_OCCURRENCES:]
+        return hits
+
     def scan(self, normalized: NormalizedText) -> dict[int, list[Span]]:
         """Occurrences of each term in the normalized text (at most MAX_OCCURRENCES each)."""
-        hits: dict[int, list[Span]] = {}
-        lengths = self._pattern_length
-        edge = self._edge
-        pattern_terms = self._pattern_terms
-        pattern_raw = self._pattern_raw
-        for pattern, end in self._matcher.scan(normalized.text):
-            start = end - lengths[pattern]
-            terms = pattern_terms[pattern]
-            if edge[pattern] and terms and not _clean_edges(normalized, start, end,
-                                                            edge[pattern]):
-                terms = ()
-            for term in (*terms, *pattern_raw[pattern]) if pattern_raw[pattern] else terms:
-                found = hits.get(term)
-                if found is None:
-                    hits[term] = [(start, end)]
-                elif len(found) < MAX_OCCURRENCES:
-                    found.append((start, end))
-        return hits
+        return self.hits(normalized, self._find(normalized.text))
 
     def state(self, text: str, hits: dict[int, list[Span]], timeout: float) -> ScanState:
         """Evaluation state for one message (or one conversation window)."""
@@ -355,6 +450,13 @@ class Ruleset:
     def has_conversation_rules(self) -> bool:
         return bool(self._conversation_touches or self.conversation_always)
 
+    def _term_hit_parts(self, terms: Iterable[int]) -> set[int]:
+        parts = self._term_parts
+        hit: set[int] = set()
+        for term in terms:
+            hit.update(parts[term])
+        return hit
+
     def touched_conversation(self, terms: Collection[int]) -> list[int]:
         """Indexes of the conversation-scope rules that terms seen in a window can make fire."""
         found: set[int] = set(self.conversation_always)
@@ -363,22 +465,20 @@ class Ruleset:
             rules = touches.get(term)
             if rules:
                 found.update(rules)
-        compiled = self.rules
-        seen = frozenset(terms)
-        return [index for index in sorted(found)
-                if not any(part.isdisjoint(seen) for part in compiled[index].required)]
+        if not found:
+            return []
+        return self._ready(sorted(found), self._term_hit_parts(terms))
 
     def touched(self, hits: Collection[int]) -> list[int]:
         """Indexes of the message-scope rules a set of term hits can make fire, in order: woken
-        by one of their terms, and with a hit in every term set they need."""
+        by one of their terms, with a hit in every term set they need and their quorums met."""
         touches = self._touches
         found: set[int] = set(self.always)
         for term in hits:
             found.update(touches[term])
-        rules = self.rules
-        seen = frozenset(hits)
-        return [index for index in sorted(found)
-                if not any(part.isdisjoint(seen) for part in rules[index].required)]
+        if not found:
+            return []
+        return self._ready(sorted(found), self._term_hit_parts(hits))
 
 
 def _clean_edges(normalized: NormalizedText, start: int, end: int, edge: int) -> bool:
@@ -427,8 +527,11 @@ class _Builder:
                     touches = self.conversation_touches if conversation else self.touches
                     for term in triggers:
                         touches.setdefault(term, set()).add(index)
-                required = tuple(sorted(self.necessary(rule.condition), key=self.cost))
-                self.rules.append(CompiledRule(index, rule, node, required))
+                needs = self.needs(rule.condition)
+                required = tuple(sorted({sets[0] for n, sets in needs if len(sets) == 1},
+                                        key=self.cost))
+                quorums = tuple((n, sets) for n, sets in needs if len(sets) > 1)
+                self.rules.append(CompiledRule(index, rule, node, required, quorums))
 
     def term_id(self, folded: str, exact: bool, raw: bool = False) -> int:
         """The index of a term. ``exact`` terms get no variants; ``raw`` ones (regex gates)
@@ -469,28 +572,59 @@ class _Builder:
         often, longer terms rarely. Rules are woken by their rarest necessary part."""
         return sum(_TERM_COST.get(len(self.terms[t]), 1) for t in terms)
 
-    def gate(self, condition: Regex) -> frozenset[int] | None:
-        """Raw terms for the literals every match of the regex contains, if it has such."""
-        literals = required_literals(condition.pattern)
-        if literals is None:
-            return None
-        return frozenset(self.term_id(text, exact=True, raw=True) for text in literals)
+    def gates(self, condition: Regex) -> list[frozenset[int]]:
+        """Raw terms for each set of literals the regex's matches contain one of."""
+        return [frozenset(self.term_id(text, exact=True, raw=True) for text in clause)
+                for clause in required_clauses(condition.pattern)]
 
     def regex_parts(self, condition: Regex) -> list[frozenset[int]]:
         parts = [self.expand(condition.anchors)] if condition.anchors else []
-        gate = self.gate(condition)
-        return parts if gate is None else [*parts, gate]
+        return [*parts, *self.gates(condition)]
+
+    def needs(self, condition: Condition) -> list[Quorum]:
+        """What must be seen for ``condition`` to hold: for each quorum ``(n, sets)``, at least
+        ``n`` of the term sets have a hit (``n`` is 1 and there is one set for a plain part)."""
+        if isinstance(condition, Term | ListRef):
+            return [(1, (self.expand((condition,)),))]
+        if isinstance(condition, Regex):
+            return [(1, (part,)) for part in self.regex_parts(condition)]
+        if isinstance(condition, AllOf):
+            return [need for item in condition.items for need in self.needs(item)]
+        if isinstance(condition, AnyOf):
+            return [(1, (part,)) for part in
+                    self.either([self.necessary(item) for item in condition.items])]
+        # at_least n: items that can hold without any term lower the count still needed; two
+        # items with the same trigger set count twice (the sets are a sequence, not a set)
+        found = [self.triggers(item) for item in condition.items]
+        known = tuple(f for f in found if f is not None)
+        n = condition.n - (len(found) - len(known))
+        if n <= 0:
+            return []
+        return [(1, (known[0],))] if len(known) == 1 else [(n, known)]
 
     def necessary(self, condition: Condition) -> list[frozenset[int]]:
-        """Term sets that must each have a hit for ``condition`` to hold."""
-        if isinstance(condition, Term | ListRef):
-            return [self.expand((condition,))]
-        if isinstance(condition, Regex):
-            return self.regex_parts(condition)
-        if isinstance(condition, AllOf):
-            return [part for item in condition.items for part in self.necessary(item)]
-        trigger = self.triggers(condition)
-        return [] if trigger is None else [trigger]
+        """Term sets that must each have a hit for ``condition`` to hold (a quorum gives the
+        union of the sets of which one must hit: of any ``len - n + 1`` of them)."""
+        parts: list[frozenset[int]] = []
+        for n, sets in self.needs(condition):
+            if n == 1 and len(sets) == 1:
+                parts.append(sets[0])
+            else:
+                parts.append(frozenset().union(*sorted(sets, key=self.cost)[:len(sets) - n + 1]))
+        return parts
+
+    def either(self, alternatives: list[list[frozenset[int]]]) -> list[frozenset[int]]:
+        """Term sets that must each have a hit when one of the alternatives holds (each given
+        by the sets it needs): one set per way of picking a set from every alternative, their
+        union; the rarest sets of each are kept when there would be too many."""
+        if not alternatives or any(not sets for sets in alternatives):
+            return []
+        picks = [sorted(sets, key=self.cost) for sets in alternatives]
+        while math.prod(map(len, picks)) > _MAX_PRODUCT:
+            max(picks, key=len).pop()
+        unions = {frozenset().union(*choice) for choice in itertools.product(*picks)}
+        return sorted((u for u in unions if not any(other < u for other in unions)),
+                      key=self.cost)
 
     def triggers(self, condition: Condition) -> frozenset[int] | None:
         """Terms of which at least one must occur for ``condition`` to hold (``None``: it can
@@ -519,9 +653,8 @@ class _Builder:
         unless = self.node(condition.unless) if condition.unless is not None else None
         if isinstance(condition, Regex):
             anchors = self.leaf(condition.anchors) if condition.anchors else None
-            gate = self.gate(condition)
-            pattern = regex.compile(condition.pattern)
-            return _Regex(pattern, anchors, None if gate is None else self.intern(gate), unless)
+            gates = tuple(sorted(self.gates(condition), key=self.cost))  # rarest first
+            return _Regex(regex.compile(condition.pattern), anchors, gates, unless)
         items = tuple(self.node(item) for item in condition.items)
         if isinstance(condition, AllOf):
             # Cheapest first: a term lookup can fail the whole 'all' before a regex runs.

@@ -219,7 +219,18 @@ class Classifier:
         >>> v.category, v.action
         ('red_envelope_gambling', 'block')
         """
-        _, _, fired, errors, truncated = self.analyse(text)
+        if not isinstance(text, str):
+            raise TypeError(f"fraudrules expects str, got {type(text).__name__}")
+        truncated = len(text) > self.max_chars
+        if truncated:
+            text = text[: self.max_chars]
+        normalized = normalize(text)
+        ruleset = self._ruleset
+        found = ruleset.find(normalized.text)
+        candidates = ruleset.candidates(found)
+        if not candidates:  # most messages: nothing can fire, no per-hit work at all
+            return self._clean[truncated]
+        fired, errors = self._fire(normalized, ruleset.hits(normalized, found), candidates)
         if fired:
             return self._combine(fired, truncated, errors)
         if errors:
@@ -228,18 +239,16 @@ class Classifier:
                            clean.ruleset_version, clean.biases, errors)
         return self._clean[truncated]
 
-    def _fire(self, normalized: NormalizedText, hits: dict[int, list[tuple[int, int]]]
-              ) -> tuple[list[Match], tuple[str, ...]]:
-        """Evaluate the message-scope rules the hits touch; their matches and regex errors."""
+    def _fire(self, normalized: NormalizedText, hits: dict[int, list[tuple[int, int]]],
+              candidates: list[int]) -> tuple[list[Match], tuple[str, ...]]:
+        """Evaluate the candidate message-scope rules (:meth:`Ruleset.candidates`); their
+        matches and regex errors."""
         ruleset = self._ruleset
         state = ruleset.state(normalized.text, hits, self.regex_timeout)
-        touched = ruleset.touched(state.found)
-        if not touched:
-            return [], ()
         rules = ruleset.rules
         text = normalized.original
         fired: list[Match] = []
-        for index in touched:
+        for index in candidates:
             compiled = rules[index]
             occurrences = compiled.node.evaluate(state)
             if not occurrences:
@@ -263,10 +272,13 @@ class Classifier:
         if truncated:
             text = text[: self.max_chars]
         normalized = normalize(text)
-        hits = self._ruleset.scan(normalized)
-        if not hits and not self._ruleset.always:
+        ruleset = self._ruleset
+        found = ruleset.find(normalized.text)
+        hits = ruleset.hits(normalized, found)
+        candidates = ruleset.candidates(found)
+        if not candidates:
             return normalized, hits, [], (), truncated
-        fired, errors = self._fire(normalized, hits)
+        fired, errors = self._fire(normalized, hits, candidates)
         return normalized, hits, fired, errors, truncated
 
     def _combine(self, fired: Sequence[Match], truncated: bool,

@@ -144,10 +144,27 @@ def test_regex_runs_on_the_normalized_text_only_when_anchored(build: Build) -> N
     assert c.ruleset.always == ()
 
 
-def test_regex_without_anchors_runs_on_every_message(build: Build) -> None:
-    c = build(pack_yaml("rules:\n" + rule("A", "    regex: '\\d{2}天'\n")))
+def test_regex_without_anchors_or_literals_runs_on_every_message(build: Build) -> None:
+    c = build(pack_yaml("rules:\n" + rule("A", "    regex: '\\d{2}\\D'\n")))
     assert c.ruleset.always == (0,)
     assert fired(c, "30天") == ["A"]
+
+
+def test_regex_without_anchors_is_woken_by_a_literal_it_needs(build: Build) -> None:
+    c = build(pack_yaml("rules:\n" + rule("A", "    regex: '\\d{2}天'\n")))
+    assert c.ruleset.always == ()
+    assert c.ruleset.candidates(c.ruleset.find("你好30")) == []
+    assert fired(c, "30天") == ["A"]
+
+
+def test_regex_needs_every_literal_set_its_matches_hold(build: Build) -> None:
+    # every match holds one of 出/卖 AND one of 个号/个微信: either alone does not run it
+    c = build(pack_yaml("rules:\n" + rule("A", "    regex: '(出|卖)\\d+个(号|微信)'\n")))
+    ruleset = c.ruleset
+    assert ruleset.candidates(ruleset.find(normalize("出门买了3个苹果").text)) == []
+    assert ruleset.candidates(ruleset.find(normalize("我有3个号").text)) == []
+    assert fired(c, "出3个号") == ["A"]
+    assert fired(c, "卖 20 个微信") == ["A"]
 
 
 def test_regex_runs_only_when_a_literal_every_match_needs_was_seen(build: Build) -> None:
@@ -174,9 +191,9 @@ def test_only_rules_a_hit_can_satisfy_are_evaluated(build: Build) -> None:
     # 'all' needs a hit for every part before it is evaluated
     assert touched("出租") == touched("微信") == []
     assert touched("出租微信") == [0]
-    # 'at_least 2 of 3' is woken by any two of its items (one of any two must be present)
-    assert sum(1 for t in ["甲乙", "丙丁", "戊己"] if touched(t) == [2]) == 2
-    assert touched("甲乙丙丁") == [2]
+    # 'at_least 2 of 3' needs hits for two of its items before it is evaluated
+    assert [touched(t) for t in ["甲乙", "丙丁", "戊己"]] == [[], [], []]
+    assert touched("甲乙丙丁") == touched("丙丁戊己") == [2]
 
 
 def test_latin_terms_do_not_match_inside_latin_words(build: Build) -> None:
