@@ -21,6 +21,7 @@ from typing import TypeAlias
 import regex
 
 from . import automaton
+from .backtrack import safe_length
 from .normalize import NormalizedText, is_ascii_letter
 from .packs import (
     DEFAULT_BIAS,
@@ -208,7 +209,7 @@ class _AtLeast(_Node):
 
 
 class _Regex(_Node):
-    __slots__ = ("anchors", "gates", "pattern")
+    __slots__ = ("anchors", "gates", "pattern", "safe")
 
     def __init__(self, pattern: regex.Pattern[str], anchors: _Terms | None,
                  gates: tuple[frozenset[int], ...], unless: _Node | None) -> None:
@@ -218,6 +219,8 @@ class _Regex(_Node):
         # for each literal set every match holds one of (prefilter.py), its raw terms, rarest
         # first: a shortcut that never changes what the regex finds
         self.gates = gates
+        # texts up to this length cannot make it backtrack long (backtrack.py): no timeout
+        self.safe = safe_length(pattern.pattern)
 
     def _evaluate(self, state: ScanState) -> list[Occurrence]:
         if self.anchors is not None and not self.anchors.evaluate(state):
@@ -227,8 +230,11 @@ class _Regex(_Node):
             if gate.isdisjoint(found):
                 return []
         result: list[Occurrence] = []
+        text = state.text
         try:
-            for match in self.pattern.finditer(state.text, timeout=state.timeout):
+            matches = (self.pattern.finditer(text) if len(text) <= self.safe
+                       else self.pattern.finditer(text, timeout=state.timeout))
+            for match in matches:
                 start, end = match.span()
                 if end > start:
                     result.append((start, end, ((start, end),)))
@@ -273,9 +279,9 @@ class Ruleset:
         "_find",
         "_matcher",
         "_pattern_all",
+        "_pattern_parts",
         "_pattern_raw",
         "_pattern_terms",
-        "_pattern_parts",
         "_pattern_wakes",
         "_rule_parts",
         "_rule_quorums",

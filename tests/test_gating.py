@@ -112,8 +112,8 @@ def test_score_fires_exactly_the_rules_an_ungated_evaluation_fires(
     ruleset = classifier.ruleset
     differences = []
     fired_somewhere = 0
-    for text in TEXTS:
-        text = text[: classifier.max_chars]
+    for full in TEXTS:
+        text = full[: classifier.max_chars]
         expected = _fired_ungated(ruleset, text)
         got = [m.rule_id for m in classifier.score(text).matches]
         fired_somewhere += bool(expected)
