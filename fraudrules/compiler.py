@@ -344,14 +344,14 @@ class Ruleset:
         self.conversation_always: tuple[int, ...] = tuple(builder.conversation_always)
         # The same wiring in pattern space, so that a message is gated on the automaton's raw
         # output before any per-hit work: the patterns that wake each rule, the patterns
-        # spelling each term set a rule needs, and the set of patterns that wake anything.
+        # and the set of patterns that wake anything.
         spelled_by: list[list[int]] = [[] for _ in self.terms]
         for index, terms in enumerate(pattern_terms):
-            for term in terms:
-                spelled_by[term].append(index)
+            for term_index in terms:
+                spelled_by[term_index].append(index)
         wakes: list[set[int]] = [set() for _ in self.patterns]
-        for term, rules in builder.touches.items():
-            for index in spelled_by[term]:
+        for term_index, rules in builder.touches.items():
+            for index in spelled_by[term_index]:
                 wakes[index].update(rules)
         self._pattern_wakes = tuple(tuple(sorted(rules)) for rules in wakes)
         self._waking = frozenset(i for i, rules in enumerate(wakes) if rules)
@@ -363,8 +363,8 @@ class Ruleset:
                 part_ids.setdefault(part, len(part_ids))
         term_parts: list[set[int]] = [set() for _ in self.terms]
         for part, number in part_ids.items():
-            for term in part:
-                term_parts[term].add(number)
+            for term_index in part:
+                term_parts[term_index].add(number)
         self._term_parts = tuple(tuple(sorted(parts)) for parts in term_parts)
         self._pattern_parts = tuple(
             tuple(sorted({n for t in terms for n in term_parts[t]})) for terms in pattern_terms)
