@@ -19,6 +19,14 @@ a lone ``一`` stays a word, also next to digits (``30一天``).
 The map from normalized index to original index is built lazily: most messages match nothing
 and never need it.
 
+For speed, :func:`normalize` translates with a list indexed by code point, built once from that
+table: with the dict, ``str.translate`` raises and catches a ``KeyError`` for every character
+the table leaves alone. In the list a character that folds to separators which can never
+survive (``…`` → ``...``, ``‥`` → ``..``) becomes a single mark character: no digit either, so
+the separator pass treats its neighbours the same, and the mark goes afterwards. The separator
+pass runs only when the translation holds ``.``, ``/`` or ``:``. Text, origins and spans are
+those of translating with the table itself.
+
 >>> n = normalize("出*租 微\u200b信號")
 >>> n.text
 '出租微信号'
@@ -30,8 +38,11 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import unicodedata
 from importlib import resources
+from itertools import chain, compress, repeat
+from typing import NamedTuple
 
 __all__ = ["NormalizedText", "fold_char", "normalize"]
 
@@ -65,9 +76,17 @@ _NUMERAL_RUN = re.compile(f"[0-9{_CJK_NUMERALS}]{{3,}}")
 _HAS_NUMERAL = re.compile(f"[{_CJK_NUMERALS}]")
 # Two Chinese numerals with only digits between them: the start of a run worth converting.
 _NUMERAL_PAIR = re.compile(f"[{_CJK_NUMERALS}][0-9]*[{_CJK_NUMERALS}]")
-# '.', '/' and ':' carry meaning between digits (1.5倍, 100/5, 赔率1:1.8) and none elsewhere.
-_HAS_SEPARATOR = re.compile(r"[./:]")
-_LONE_DOT = re.compile(r"(?<![0-9])[./:]|[./:](?![0-9])")
+# '.', '/' and ':' carry meaning between digits (1.5倍, 100/5, 赔率1:1.8) and none elsewhere:
+# a separator goes unless both of its neighbours are digits. (Written to start with the class, so
+# the regex engine scans for it: same matches as ``(?<![0-9])[./:]|[./:](?![0-9])``.)
+_SEPARATORS = "./:"
+_LONE_DOT = re.compile(r"[./:](?:(?<![0-9][./:])|(?![0-9]))")
+# What the fast table puts for a character that folds to two or more separators ('…' → '...'):
+# a character the full table deletes, so no fold holds it. Like those separators it is no
+# digit, so the separator pass treats its neighbours the same, and then it goes.
+_MARK = "\x00"
+# What normalize() takes out of the translated text: marks and lone separators.
+_DROPPED = re.compile(re.escape(_MARK) + "|" + _LONE_DOT.pattern)
 
 # Planes scanned when the table is built: the BMP, the supplementary plane holding emoji and
 # symbols, and the tags / variation-selector block.
@@ -123,6 +142,79 @@ def _tables() -> tuple[dict[int, str], dict[int, str]]:
     return full, one_to_one
 
 
+# The list the hot path translates with (_FastTables.fold), filled once by _fast_tables().
+_FOLD: list[int | str] = []
+_FOLD_LOCK = threading.Lock()
+
+# Code points the fold list holds an entry for, one by one: planes 0-3 (BMP, emoji and symbols,
+# CJK extensions B-H) and the tags / variation-selector block. Planes 4-13 (unassigned) hold
+# _NO_ENTRY; code points past the list (planes 14-16 after the tags block) are unchanged.
+_DIRECT = (range(0x40000), _SCANNED[-1])
+# An int that is no code point: str.translate raises ValueError when it meets one.
+_NO_ENTRY = 0x110000
+# Code points _FastTables.counts covers: the BMP and plane 1 (emoji).
+_COUNTED = 0x20000
+_new_object = object.__new__
+
+
+class _FastTables(NamedTuple):
+    """The tables behind normalize() and the origin map, derived from _tables() (about 17 MB,
+    most of it ``fold``: 0.9 million pointers and an int for each code point of planes 0-3)."""
+
+    fold: list[int | str]
+    """Replacement by code point for ``str.translate``: the code point itself (an int) when it
+    is unchanged, else the full table's replacement, except that each ``dotted`` character
+    maps to _MARK; _NO_ENTRY between the ranges of _DIRECT."""
+    lengths: bytes
+    """``len`` of every code point's replacement in ``fold`` (1 when unchanged)."""
+    counts: list[str]
+    """``chr`` of those lengths for the code points of planes 0-1, for ``str.translate``."""
+    dotted: frozenset[str]
+    """Characters that fold to two or more separators (``…`` → ``...``)."""
+
+
+@functools.cache
+def _fast_tables() -> _FastTables:
+    full = _tables()[0]
+    if full.get(ord(_MARK)) != "" or any(_MARK in folded for folded in full.values()):
+        raise RuntimeError("the fold table outputs the mark character")  # pragma: no cover
+    dotted = frozenset(
+        chr(code) for code, folded in full.items()
+        if len(folded) >= 2 and all(c in _SEPARATORS and ord(c) not in full for c in folded)
+    )
+    fold: list[int | str] = [_NO_ENTRY] * _DIRECT[-1].stop
+    for block in _DIRECT:
+        fold[block.start:block.stop] = block
+    lengths = bytearray(b"\x01") * 0x110000
+    for code, replacement in full.items():
+        folded = _MARK if chr(code) in dotted else replacement
+        fold[code] = folded
+        lengths[code] = len(folded)
+    with _FOLD_LOCK:
+        if not _FOLD:
+            _FOLD.extend(fold)  # one C call: other threads never see the list half filled
+    counts = [chr(length) for length in lengths[:_COUNTED]]
+    return _FastTables(_FOLD, bytes(lengths), counts, dotted)
+
+
+def _load_fold() -> list[int | str]:
+    return _fast_tables().fold
+
+
+def _translate(text: str) -> str:
+    """``text.translate(fold)`` for a text holding code points that the fold list leaves out
+    (planes 4-13: unassigned, so unchanged)."""
+    fold = _FOLD or _load_fold()
+    parts: list[str] = []
+    for char in text:
+        code = ord(char)
+        folded = fold[code] if code < len(fold) else code
+        if folded == _NO_ENTRY:
+            folded = code
+        parts.append(chr(folded) if isinstance(folded, int) else folded)
+    return "".join(parts)
+
+
 def fold_char(char: str) -> str:
     """Fold one character as the normalizer does ('' when it is deleted).
 
@@ -145,7 +237,9 @@ class NormalizedText:
     def __init__(self, original: str, text: str, prefold: str) -> None:
         self.original = original
         self.text = text
-        self._prefold = prefold  # ``original`` translated, before '.' and numeral fixes
+        # ``original`` translated by the fold list (each '…' as one _MARK), before the
+        # separator and numeral passes.
+        self._prefold = prefold
         self._origins: list[int] | None = None
 
     def __repr__(self) -> str:
@@ -154,7 +248,7 @@ class NormalizedText:
     def origins(self) -> list[int]:
         """Original index of every normalized character (``len(origins) == len(text)``)."""
         if self._origins is None:
-            self._origins = _build_origins(self.original, self._prefold)
+            self._origins = _build_origins(self.original, self.text, self._prefold)
         return self._origins
 
     def span(self, start: int, end: int) -> tuple[int, int]:
@@ -163,19 +257,19 @@ class NormalizedText:
         return origins[start], origins[end - 1] + 1
 
 
-def _build_origins(original: str, prefold: str) -> list[int]:
-    table = _tables()[0]
-    origins: list[int] = []
-    get = table.get
-    for index, char in enumerate(original):
-        replacement = get(ord(char))
-        if replacement is None:
-            origins.append(index)
-        elif replacement:
-            origins.extend([index] * len(replacement))
-    if _HAS_SEPARATOR.search(prefold):
-        dropped = {m.start() for m in _LONE_DOT.finditer(prefold)}
-        origins = [o for i, o in enumerate(origins) if i not in dropped]
+def _build_origins(original: str, text: str, prefold: str) -> list[int]:
+    tables = _fast_tables()
+    try:  # how many characters each character of original became, as bytes
+        counts = original.translate(tables.counts).encode("latin-1")
+    except UnicodeEncodeError:  # code points past plane 1 stayed themselves
+        counts = bytes(map(tables.lengths.__getitem__, map(ord, original)))
+    indices = range(len(original))
+    origins = list(compress(indices, counts))
+    if len(origins) != len(prefold):  # some character folded into several
+        origins = list(chain.from_iterable(map(repeat, indices, counts)))
+    if len(prefold) != len(text):  # the separator pass or the marks took characters out
+        for index in reversed([m.start() for m in _DROPPED.finditer(prefold)]):
+            del origins[index]
     return origins
 
 
@@ -186,14 +280,27 @@ def normalize(text: str) -> NormalizedText:
     'vx18812'
     >>> normalize("赔1.5倍。").text
     '赔1.5倍'
+    >>> normalize("等等…1.5…").text
+    '等等1.5'
     """
-    folded = text.translate(_tables()[0])
-    prefold = folded
-    if _HAS_SEPARATOR.search(folded):
+    try:
+        prefold = text.translate(_FOLD or _load_fold())
+    except ValueError:  # a code point of planes 4-13
+        prefold = _translate(text)
+    folded = prefold
+    if "." in folded or "/" in folded or ":" in folded:
         folded = _LONE_DOT.sub("", folded)
+    if _MARK in folded:
+        folded = folded.replace(_MARK, "")
     if _NUMERAL_PAIR.search(folded) is not None:
         folded = _NUMERAL_RUN.sub(_numeral_run, folded)
-    return NormalizedText(text, folded, prefold)
+    # NormalizedText(text, folded, prefold) without the call of __init__ (a tenth of the time).
+    normalized = _new_object(NormalizedText)
+    normalized.original = text
+    normalized.text = folded
+    normalized._prefold = prefold
+    normalized._origins = None
+    return normalized
 
 
 def _numeral_run(match: re.Match[str]) -> str:

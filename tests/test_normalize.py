@@ -105,3 +105,35 @@ def test_origin_map_invariants(text: str) -> None:
 def test_normalizing_twice_changes_nothing_more(text: str) -> None:
     once = normalize(text).text
     assert normalize(once).text == once
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "origins"),
+    [
+        pytest.param("好…了", "好了", [0, 2], id="ellipsis-deleted"),
+        pytest.param("1.…2", "12", [0, 3], id="ellipsis-takes-the-dot-next-to-it"),
+        pytest.param("1…:2", "12", [0, 3], id="ellipsis-takes-the-colon-next-to-it"),
+        pytest.param("1.5‥2", "1.52", [0, 1, 2, 4], id="two-dot-leader-keeps-the-decimal"),
+        pytest.param("等等…1.5…", "等等1.5", [0, 1, 3, 4, 5], id="ellipsis-around-a-decimal"),
+        pytest.param("一…二三", "123", [0, 2, 3], id="ellipsis-between-numerals"),
+        pytest.param("时间：10：30…", "时间10:30", [0, 1, 3, 4, 5, 6, 7], id="full-width-colons"),
+    ],
+)
+def test_runs_of_separators_fold_like_their_dots(text: str, expected: str,
+                                                 origins: list[int]) -> None:
+    n = normalize(text)
+    assert n.text == expected
+    assert n.origins() == origins
+
+
+def test_unassigned_planes_stay_and_keep_their_place() -> None:
+    text = "\U00050000出\u3000租\U000e0001"  # plane 5 (unassigned), then a tag character
+    n = normalize(text)
+    assert n.text == "\U00050000出租"
+    assert n.origins() == [0, 1, 3]
+
+
+def test_supplementary_ideographs_stay() -> None:
+    n = normalize("𠮷野家，一起")
+    assert n.text == "𠮷野家一起"
+    assert n.span(0, 3) == (0, 3)
