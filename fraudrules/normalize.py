@@ -5,7 +5,8 @@ One table, built once, does all the per-character work in a single ``str.transla
 * compatibility forms (NFKC): full-width → half-width, ``⼀`` → ``一``, ``①`` → ``1``;
 * case folding, traditional → simplified (OpenCC's character table), look-alike letters,
   Latin letters without their accents (pinyin tone marks: ``tí xiàn`` → ``tixian``);
-* digit forms NFKC leaves alone: ``❶ ➀ ⓵`` → digits, ``壹贰…玖`` → digits, ``〇`` → ``0``;
+* digit forms NFKC leaves alone: ``❶ ➀ ⓵`` → digits, ``壹贰…玖`` → digits, ``〇`` → ``0``, and
+  every other decimal digit (``٣ ๓``) → its ASCII digit, so ``\\d`` in a rule means ``[0-9]``;
 * deletion of whitespace, punctuation, symbols (emoji included), zero-width characters, bidi
   controls, variation selectors and other combining marks, except a few emoji that picture a
   word of scam chat (``💣`` → ``雷``, ``🧧`` → ``红包``, ``🐧`` → ``企鹅``; data/emoji_words.txt).
@@ -123,6 +124,8 @@ def _tables() -> tuple[dict[int, str], dict[int, str]]:
         char = confusables.get(char, char)
         if "a" <= unicodedata.normalize("NFKD", char)[:1] <= "z":  # à ǜ ş → a u s
             char = unicodedata.normalize("NFKD", char)[0]
+        if unicodedata.category(char) == "Nd":  # every decimal digit (٣ ๓ ３) is an ASCII one
+            return str(unicodedata.decimal(char))
         return _EXTRA_DIGITS.get(char, char)
 
     full: dict[int, str] = {}

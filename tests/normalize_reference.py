@@ -90,6 +90,8 @@ def _tables() -> tuple[dict[int, str], dict[int, str]]:
         char = confusables.get(char, char)
         if "a" <= unicodedata.normalize("NFKD", char)[:1] <= "z":  # à ǜ ş → a u s
             char = unicodedata.normalize("NFKD", char)[0]
+        if unicodedata.category(char) == "Nd":  # every decimal digit (٣ ๓ ３) is an ASCII one
+            return str(unicodedata.decimal(char))
         return _EXTRA_DIGITS.get(char, char)
 
     full: dict[int, str] = {}
