@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
+from bisect import bisect_left
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
@@ -46,7 +47,7 @@ Span: TypeAlias = tuple[int, int]
 Occurrence: TypeAlias = tuple[int, int, tuple[Span, ...]]
 
 MAX_OCCURRENCES = 32  # per term, and per condition, in one message
-_TERM_COST = {1: 100, 2: 10, 3: 2}  # expected frequency by term length (see _Builder.cost)
+_TERM_COST = {1: 1000, 2: 10, 3: 1}  # expected frequency by term length (see _Builder.cost)
 _MAX_PRODUCT = 16  # term sets made when distributing an 'any' over what its items need
 
 
@@ -137,18 +138,28 @@ def _closest(found: Sequence[list[Occurrence]], n: int, within: int) -> list[Occ
     """Pick n of the occurrence lists, one occurrence each, so that the gap between the
     earliest end and the latest start is at most ``within``; one result per feasible
     earliest end (see docs/rule-format.md)."""
+    # For each list: its occurrences by end, and for each position the one with the smallest
+    # start from there on (the first of the earliest in list order on ties), so that the best
+    # pick of a list for an earliest end `low` is found by one bisection.
+    tables: list[tuple[list[int], list[Occurrence]]] = []
+    for occurrences in found:
+        by_end = sorted(occurrences, key=_end)
+        ends = [occ[1] for occ in by_end]
+        best: list[Occurrence] = by_end[:]
+        for index in range(len(by_end) - 2, -1, -1):
+            if best[index + 1][0] < best[index][0] or (
+                    best[index + 1][0] == best[index][0]
+                    and _order(occurrences, best[index + 1]) < _order(occurrences, best[index])):
+                best[index] = best[index + 1]
+        tables.append((ends, best))
     results: list[Occurrence] = []
     seen: set[tuple[int, int]] = set()
-    ends = sorted({occ[1] for occs in found for occ in occs})
-    for low in ends:
+    for low in sorted({occ[1] for occs in found for occ in occs}):
         picks: list[Occurrence] = []
-        for occs in found:
-            best: Occurrence | None = None
-            for occ in occs:
-                if occ[1] >= low and (best is None or occ[0] < best[0]):
-                    best = occ
-            if best is not None:
-                picks.append(best)
+        for ends, best in tables:
+            index = bisect_left(ends, low)
+            if index < len(best):
+                picks.append(best[index])
         if len(picks) < n:
             continue
         picks.sort()
@@ -159,6 +170,14 @@ def _closest(found: Sequence[list[Occurrence]], n: int, within: int) -> list[Occ
                 seen.add(combined[:2])
                 results.append(combined)
     return results[:MAX_OCCURRENCES]
+
+
+def _end(occurrence: Occurrence) -> int:
+    return occurrence[1]
+
+
+def _order(occurrences: list[Occurrence], occurrence: Occurrence) -> int:
+    return occurrences.index(occurrence)
 
 
 class _All(_Node):
@@ -277,6 +296,7 @@ class Ruleset:
         "_conversation_touches",
         "_edge",
         "_find",
+        "_in_parts",
         "_matcher",
         "_pattern_all",
         "_pattern_parts",
@@ -368,6 +388,7 @@ class Ruleset:
         self._term_parts = tuple(tuple(sorted(parts)) for parts in term_parts)
         self._pattern_parts = tuple(
             tuple(sorted({n for t in terms for n in term_parts[t]})) for terms in pattern_terms)
+        self._in_parts = frozenset(i for i, parts in enumerate(self._pattern_parts) if parts)
         self._rule_parts = tuple(frozenset(part_ids[p] for p in rule.required)
                                  for rule in self.rules)
         self._rule_quorums = tuple(
@@ -404,7 +425,7 @@ class Ruleset:
             woken.update(wakes[pattern])
         parts = self._pattern_parts
         hit: set[int] = set()
-        for pattern in seen:
+        for pattern in self._in_parts.intersection(seen):
             hit.update(parts[pattern])
         return self._ready(sorted(woken), hit)
 
