@@ -80,9 +80,13 @@ class _Node:
 
     def evaluate(self, state: ScanState) -> list[Occurrence]:
         found = self._evaluate(state)
-        if found and self.unless is not None and self.unless.evaluate(state):
+        if found and self.unless is not None and self.unless.holds(state):
             return []
         return found
+
+    def holds(self, state: ScanState) -> bool:
+        """Whether the condition holds at all (``unless`` needs no occurrences)."""
+        return bool(self.evaluate(state))
 
     def _evaluate(self, state: ScanState) -> list[Occurrence]:
         raise NotImplementedError
@@ -95,6 +99,9 @@ class _Terms(_Node):
         super().__init__(None)
         self.terms = terms
         self.index = index
+
+    def holds(self, state: ScanState) -> bool:
+        return not self.terms.isdisjoint(state.found)
 
     def evaluate(self, state: ScanState) -> list[Occurrence]:
         found = state.cache.get(self.index)
