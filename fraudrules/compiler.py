@@ -308,7 +308,6 @@ class Ruleset:
         "_pattern_all",
         "_pattern_parts",
         "_pattern_raw",
-        "_pattern_terms",
         "_pattern_wakes",
         "_rule_parts",
         "_rule_quorums",
@@ -352,16 +351,17 @@ class Ruleset:
         # Raw terms (regex gates) take every occurrence; the others skip Latin terms found
         # inside a longer Latin word.
         raw = builder.raw
-        self._pattern_terms = tuple(tuple(t for t in terms if not raw[t])
-                                    for terms in pattern_terms)
-        self._pattern_raw = tuple(tuple(t for t in terms if raw[t]) for terms in pattern_terms)
-        self._pattern_all = tuple(tuple(terms) for terms in pattern_terms)
-        # 1: check the left edge, 2: the right edge, 3: both (Latin letters at the edge);
-        # patterns are normalized already, so lowercase ASCII is the only Latin left.
-        self._edge = tuple(
-            (1 if "a" <= p[0] <= "z" else 0) | (2 if "a" <= p[-1] <= "z" else 0)
-            for p in self.patterns
-        )
+        self._pattern_all = tuple(map(tuple, pattern_terms))
+        # Patterns with a Latin letter at an edge -> 1: check the left edge, 2: the right edge,
+        # 3: both; patterns are normalized already, so lowercase ASCII is the only Latin left.
+        # When the check fails, only the pattern's raw terms take the occurrence.
+        self._edge = {
+            index: (1 if "a" <= p[0] <= "z" else 0) | (2 if "a" <= p[-1] <= "z" else 0)
+            for index, p in enumerate(self.patterns)
+            if "a" <= p[0] <= "z" or "a" <= p[-1] <= "z"
+        }
+        self._pattern_raw = {index: tuple(t for t in pattern_terms[index] if raw[t])
+                             for index in self._edge}
         self._touches: tuple[tuple[int, ...], ...] = tuple(
             tuple(sorted(builder.touches.get(i, ()))) for i in range(len(self.terms))
         )
@@ -376,12 +376,12 @@ class Ruleset:
         for index, terms in enumerate(pattern_terms):
             for term_index in terms:
                 spelled_by[term_index].append(index)
-        wakes: list[set[int]] = [set() for _ in self.patterns]
+        wakes: dict[int, set[int]] = {}
         for term_index, rules in builder.touches.items():
             for index in spelled_by[term_index]:
-                wakes[index].update(rules)
-        self._pattern_wakes = tuple(tuple(sorted(rules)) for rules in wakes)
-        self._waking = frozenset(i for i, rules in enumerate(wakes) if rules)
+                wakes.setdefault(index, set()).update(rules)
+        self._pattern_wakes = {i: tuple(sorted(rules)) for i, rules in wakes.items() if rules}
+        self._waking = frozenset(self._pattern_wakes)
         # Every term set a rule needs (or counts in a quorum) is a numbered part; a message's
         # hit parts are collected from its terms (or patterns) and each rule checked on them.
         part_ids: dict[frozenset[int], int] = {}
@@ -392,10 +392,14 @@ class Ruleset:
         for part, number in part_ids.items():
             for term_index in part:
                 term_parts[term_index].add(number)
-        self._term_parts = tuple(tuple(sorted(parts)) for parts in term_parts)
-        self._pattern_parts = tuple(
-            tuple(sorted({n for t in terms for n in term_parts[t]})) for terms in pattern_terms)
-        self._in_parts = frozenset(i for i, parts in enumerate(self._pattern_parts) if parts)
+        self._term_parts = tuple(tuple(sorted(parts)) if parts else () for parts in term_parts)
+        in_parts = {p for t, parts in enumerate(term_parts) if parts for p in spelled_by[t]}
+        own = self._term_parts
+        self._pattern_parts = {
+            index: own[terms[0]] if len(terms) == 1 else
+            tuple(sorted({n for t in terms for n in own[t]}))
+            for index in in_parts for terms in (pattern_terms[index],)}
+        self._in_parts = frozenset(self._pattern_parts)
         self._rule_parts = tuple(frozenset(part_ids[p] for p in rule.required)
                                  for rule in self.rules)
         self._rule_quorums = tuple(
@@ -459,7 +463,7 @@ class Ruleset:
         pattern_all = self._pattern_all
         for pattern, start, end in found:
             terms = pattern_all[pattern]
-            if edge[pattern] and not _clean_edges(normalized, start, end, edge[pattern]):
+            if pattern in edge and not _clean_edges(normalized, start, end, edge[pattern]):
                 terms = self._pattern_raw[pattern]
             for term in terms:
                 spans = hits.get(term)
