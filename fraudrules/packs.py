@@ -11,12 +11,14 @@ loading), ``fail_fast=False`` collects every problem (``fraudrules lint``).
 from __future__ import annotations
 
 import difflib
+import itertools
 import math
+import operator
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
-from typing import NoReturn, TypeAlias
+from typing import Any, NoReturn, TypeAlias, TypeVar
 
 import regex
 import yaml
@@ -154,6 +156,56 @@ class Pack:
 
 # --- the walker -------------------------------------------------------------------------------
 
+_T = TypeVar("_T")
+
+
+def _builder(cls: type[_T], *names: str) -> Callable[..., _T]:
+    """A stand-in for ``cls(*values)``, given every field in order, for the walker's hot paths.
+
+    The generated ``__init__`` of a frozen dataclass stores each field with
+    ``object.__setattr__``; storing through the slots directly takes half the time, and a large
+    pack builds a hundred thousand objects. Returns ``cls`` itself unless it is a dataclass
+    whose fields and slots are exactly ``names`` (three or four) with nothing else to do on
+    construction (no ``__post_init__``, no ``InitVar``)::
+
+        >>> _builder(Location, "path", "line", "column")("p.yaml", 3, 5) == Location("p.yaml", 3, 5)
+        True
+    """
+    if (not is_dataclass(cls) or tuple(f.name for f in fields(cls)) != names
+            or getattr(cls, "__slots__", None) != names or hasattr(cls, "__post_init__")
+            or any(not f.init for f in fields(cls)) or len(names) not in (3, 4)):
+        return cls
+    new = object.__new__
+    slots = [getattr(cls, name).__set__ for name in names]
+    if len(slots) == 3:
+        set_a, set_b, set_c = slots
+
+        def build3(a: object, b: object, c: object) -> _T:
+            obj = new(cls)
+            set_a(obj, a)
+            set_b(obj, b)
+            set_c(obj, c)
+            return obj
+
+        return build3
+    set_a, set_b, set_c, set_d = slots
+
+    def build4(a: object, b: object, c: object, d: object) -> _T:
+        obj = new(cls)
+        set_a(obj, a)
+        set_b(obj, b)
+        set_c(obj, c)
+        set_d(obj, d)
+        return obj
+
+    return build4
+
+
+_location = _builder(Location, "path", "line", "column")
+_term = _builder(Term, "text", "folded", "location", "exact")
+_any_of = _builder(AnyOf, "items", "unless", "location")
+_all_of = _builder(AllOf, "items", "within", "unless", "location")
+
 _PACK_KEYS = ("pack", "version", "description", "category", "bias", "thresholds", "lists", "rules")
 _RULE_META_KEYS = ("id", "description", "weight", "examples", "scope", "min_messages",
                    "min_senders", "same_sender")
@@ -163,7 +215,16 @@ _MODIFIERS = ("within", "anchors", "unless")
 _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 _RULE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*\Z")
 _STD_TAG = "tag:yaml.org,2002:"
+_STR_TAG = _STD_TAG + "str"
+_SEQ_TAG = _STD_TAG + "seq"
+_MAP_TAG = _STD_TAG + "map"
 _SCALAR_TAGS = {_STD_TAG + t for t in ("str", "int", "float", "bool", "null")}
+_RULE_KEYS = frozenset(_RULE_META_KEYS + _KINDS + _MODIFIERS)
+_CONDITION_KEYS = frozenset(_KINDS + _MODIFIERS)
+_KIND_SET = frozenset(_KINDS)
+_REQUIRED_RULE_KEYS = frozenset(("id", "description", "weight", "examples"))
+_QUOTED = {kind: f"'{kind}'" for kind in _KINDS}
+_MISSING = object()
 
 
 class _Reporter:
@@ -205,7 +266,13 @@ class _Walker:
         self.limits = limits
         self.rule_id: str | None = None
         self.terms = 0
+        self.max_terms = limits.max_terms
+        self.max_depth = limits.max_depth
+        self.path = reporter.path
         self.folded: dict[str, str] = {}  # an aliased term is folded once, not once per use
+        # non-string scalars by (tag, text): a pack repeats its weights and counts many times
+        self.scalars: dict[tuple[str, str], object] = {}
+        self.numbers: dict[tuple[str, str], float] = {}  # … and those read as numbers
 
     def fail(self, message: str, node: Node | None) -> NoReturn:
         self.r.error(message, node, self.rule_id)
@@ -213,7 +280,15 @@ class _Walker:
 
     # scalars and shapes
 
-    def mapping(self, node: Node, what: str, allowed: Sequence[str]) -> dict[str, Node]:
+    def mapping(self, node: Node, what: str, allowed: Collection[str]) -> dict[str, Node]:
+        if isinstance(node, MappingNode):
+            keys = _plain_keys(node, allowed)
+            if keys is not None:
+                return keys
+        return self.checked_mapping(node, what, allowed)
+
+    def checked_mapping(self, node: Node, what: str, allowed: Collection[str]) -> dict[str, Node]:
+        """:meth:`mapping` for any mapping: reports odd, duplicate and unknown keys."""
         if not isinstance(node, MappingNode):
             self.fail(f"{what} must be a mapping, got {_kind(node)}", node)
         result: dict[str, Node] = {}
@@ -242,18 +317,29 @@ class _Walker:
         if not isinstance(node, ScalarNode):
             self.fail(f"{what} must be a single value, got {_kind(node)}", node)
         tag = node.tag
+        if tag == _STR_TAG:
+            return str(node.value)
         if tag not in _SCALAR_TAGS:
             self.fail(f"YAML tag '{tag}' is not allowed in {what}; packs are plain data", node)
-        if tag == _STD_TAG + "str":
-            return str(node.value)
-        constructor = yaml.constructor.SafeConstructor()
-        try:
-            return constructor.construct_object(node)
-        except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            self.fail(f"{what}: cannot read {str(node.value)[:40]!r} as {tag[len(_STD_TAG):]}: "
-                      f"{exc}", node)
+        key = (tag, node.value)
+        value = self.scalars.get(key, _MISSING)
+        if value is _MISSING:
+            constructor = yaml.constructor.SafeConstructor()
+            try:
+                value = constructor.construct_object(node)
+            except (yaml.YAMLError, ValueError, OverflowError) as exc:
+                self.fail(f"{what}: cannot read {str(node.value)[:40]!r} as "
+                          f"{tag[len(_STD_TAG):]}: {exc}", node)
+            self.scalars[key] = value
+        return value
 
     def string(self, node: Node, what: str, *, raw: bool = False) -> str:
+        if isinstance(node, ScalarNode) and (node.tag == _STR_TAG
+                                             or (raw and node.tag in _SCALAR_TAGS)):
+            text = str(node.value)
+            if text.strip():
+                return text
+            self.fail(f"{what} must not be empty", node)
         if raw and isinstance(node, ScalarNode) and node.tag in _SCALAR_TAGS:
             value: object = str(node.value)
         else:
@@ -265,6 +351,10 @@ class _Walker:
         return value
 
     def number(self, node: Node, what: str) -> float:
+        if isinstance(node, ScalarNode):
+            known = self.numbers.get((node.tag, node.value))
+            if known is not None:
+                return known
         value = self.scalar(node, what)
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.fail(f"{what} must be a number, got {type(value).__name__} {value!r}", node)
@@ -274,6 +364,7 @@ class _Walker:
             number = math.inf
         if not math.isfinite(number):
             self.fail(f"{what} must be a finite number, got {str(node.value)[:20]!r}", node)
+        self.numbers[(node.tag, node.value)] = number
         return number
 
     def integer(self, node: Node, what: str, minimum: int) -> int:
@@ -287,60 +378,80 @@ class _Walker:
     def sequence(self, node: Node, what: str) -> list[Node]:
         if not isinstance(node, SequenceNode):
             self.fail(f"{what} must be a list, got {_kind(node)}", node)
-        if not node.value:
+        items: list[Node] = node.value
+        if not items:
             self.fail(f"{what} must not be empty", node)
-        return list(node.value)
+        return items
 
     # terms and conditions
 
     def term(self, node: Node, what: str) -> Term | ListRef:
-        text = self.string(node, what)
+        if node.__class__ is ScalarNode and node.tag == _STR_TAG and node.value.strip():
+            text: str = node.value  # what string() returns, sooner
+        else:
+            text = self.string(node, what)
         self.terms += 1
-        if self.terms > self.limits.max_terms:
-            self.fail(f"more than {self.limits.max_terms} terms in one pack", node)
-        location = self.r.at(node)
-        if text.startswith("$"):
+        if self.terms > self.max_terms:
+            self.fail(f"more than {self.max_terms} terms in one pack", node)
+        mark = node.start_mark
+        location = _location(self.path, mark.line + 1, mark.column + 1)
+        if text[0] == "$":
             name = text[1:]
             if not _NAME.match(name):
                 self.fail(f"'{text}' is not a valid list reference (use $name with a-z, 0-9, _)",
                           node)
             return ListRef(name, location)
-        exact = text.startswith("=")
+        exact = text[0] == "="
         folded = self.folded.get(text)
         if folded is None:
             folded = self.folded[text] = normalize(text[1:] if exact else text).text
         if not folded:
             self.fail(f"term '{text}' is empty after normalization (only separators, "
                       "punctuation or symbols)", node)
-        return Term(text, folded, location, exact)
+        return _term(text, folded, location, exact)
 
     def terms_of(self, node: Node, what: str) -> tuple[Term | ListRef, ...]:
         if isinstance(node, ScalarNode):
             return (self.term(node, what),)
-        return tuple(self.term(item, f"an item of {what}") for item in self.sequence(node, what))
+        item_what = f"an item of {what}"
+        return tuple([self.term(item, item_what) for item in self.sequence(node, what)])
 
     def condition(self, node: Node, what: str, depth: int) -> Condition:
-        if depth > self.limits.max_depth:
-            self.fail(f"conditions nested deeper than {self.limits.max_depth} levels", node)
+        if depth > self.max_depth:
+            self.fail(f"conditions nested deeper than {self.max_depth} levels", node)
         if isinstance(node, ScalarNode):
             return self.term(node, what)
         if isinstance(node, SequenceNode):
-            items = tuple(self.condition(item, f"an item of {what}", depth + 1)
-                          for item in self.sequence(node, what))
-            return AnyOf(items, None, self.r.at(node))
-        keys = self.mapping(node, what, _KINDS + _MODIFIERS)
+            mark = node.start_mark
+            return _any_of(self.conditions(node, what, depth + 1), None,
+                           _location(self.path, mark.line + 1, mark.column + 1))
+        keys = self.mapping(node, what, _CONDITION_KEYS)
         return self.condition_body(node, keys, what, depth)
+
+    def conditions(self, node: Node, what: str, depth: int) -> tuple[Condition, ...]:
+        """The items of the list ``node`` (called ``what``), each a condition at ``depth``."""
+        items = self.sequence(node, what)
+        item_what = f"an item of {what}"
+        condition = self.condition
+        if depth > self.max_depth:
+            return tuple([condition(item, item_what, depth) for item in items])
+        term = self.term  # what condition() does with a single value within max_depth
+        return tuple([term(item, item_what) if item.__class__ is ScalarNode
+                      else condition(item, item_what, depth) for item in items])
 
     def condition_body(self, node: Node, keys: dict[str, Node], what: str,
                        depth: int) -> Condition:
-        kinds = [k for k in _KINDS if k in keys]
-        if not kinds:
-            self.fail(f"{what} needs one condition: {', '.join(_KINDS)}", node)
-        if len(kinds) > 1:
+        found = keys.keys() & _KIND_SET
+        if len(found) == 1:
+            (kind,) = found
+        else:
+            kinds = [k for k in _KINDS if k in keys]
+            if not kinds:
+                self.fail(f"{what} needs one condition: {', '.join(_KINDS)}", node)
             self.fail(f"{what} has several conditions ({', '.join(kinds)}); nest them in "
                       "'all' or 'any'", keys[kinds[1]])
-        kind = kinds[0]
-        location = self.r.at(keys[kind])
+        mark = keys[kind].start_mark
+        location = _location(self.path, mark.line + 1, mark.column + 1)
         unless = (self.condition(keys["unless"], "'unless'", depth + 1)
                   if "unless" in keys else None)
         within: int | None = None
@@ -372,38 +483,61 @@ class _Walker:
             if "n" not in body or "of" not in body:
                 self.fail("'at_least' needs 'n' and 'of'", keys["at_least"])
             n = self.integer(body["n"], "'at_least.n'", 1)
-            items = tuple(self.condition(item, "an item of 'at_least.of'", depth + 1)
-                          for item in self.sequence(body["of"], "'at_least.of'"))
+            items = self.conditions(body["of"], "'at_least.of'", depth + 1)
             if n > len(items):
                 self.fail(f"'at_least.n' is {n} but 'of' has only {len(items)} items",
                           body["n"])
             return AtLeast(n, items, within, unless, location)
-        items = tuple(self.condition(item, f"an item of '{kind}'", depth + 1)
-                      for item in self.sequence(keys[kind], f"'{kind}'"))
+        items = self.conditions(keys[kind], _QUOTED[kind], depth + 1)
         if kind == "all":
-            return AllOf(items, within, unless, location)
-        return AnyOf(items, unless, location)
+            return _all_of(items, within, unless, location)
+        return _any_of(items, unless, location)
 
     def rule(self, node: Node, category: str, pack: str) -> Rule:
         self.rule_id = None
-        if isinstance(node, MappingNode):
-            for key_node, value_node in node.value:
-                if isinstance(key_node, ScalarNode) and key_node.value == "id":
-                    if isinstance(value_node, ScalarNode):
-                        self.rule_id = str(value_node.value)
-                    break
-        keys = self.mapping(node, "a rule", _RULE_META_KEYS + _KINDS + _MODIFIERS)
-        for required in ("id", "description", "weight", "examples"):
-            if required not in keys:
-                self.fail(f"rule is missing '{required}'", node)
+        keys = _plain_keys(node, _RULE_KEYS) if isinstance(node, MappingNode) else None
+        if keys is not None:  # keys are unique plain strings: the first 'id' key is keys["id"]
+            id_node = keys.get("id")
+            if isinstance(id_node, ScalarNode):
+                self.rule_id = str(id_node.value)
+        else:
+            if isinstance(node, MappingNode):  # name the rule in errors about its keys
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, ScalarNode) and key_node.value == "id":
+                        if isinstance(value_node, ScalarNode):
+                            self.rule_id = str(value_node.value)
+                        break
+            keys = self.checked_mapping(node, "a rule", _RULE_KEYS)
+        if not keys.keys() >= _REQUIRED_RULE_KEYS:
+            for required in ("id", "description", "weight", "examples"):
+                if required not in keys:
+                    self.fail(f"rule is missing '{required}'", node)
         rule_id = self.string(keys["id"], "'id'", raw=True)
         if not _RULE_ID.match(rule_id):
             self.fail(f"rule id '{rule_id}' must start with a letter and hold only letters, "
                       "digits, '_', '-' and '.'", keys["id"])
         description = self.string(keys["description"], "'description'")
         weight = self.number(keys["weight"], "'weight'")
-        cond_keys = {k: v for k, v in keys.items() if k in _KINDS or k in _MODIFIERS}
+        cond_keys = {k: v for k, v in keys.items() if k in _CONDITION_KEYS}
         condition = self.condition_body(node, cond_keys, "a rule", 1)
+        scope = "message"
+        min_messages = min_senders = 1
+        same_sender = False
+        if len(keys) > len(_REQUIRED_RULE_KEYS) + len(cond_keys):  # scope or its options
+            scope, min_messages, min_senders, same_sender = self.rule_scope(keys)
+        examples = self.mapping(keys["examples"], "'examples'", ("match", "no_match"))
+        if "match" not in examples:
+            self.fail("'examples' needs at least one 'match' example", keys["examples"])
+        match = self.examples(examples["match"], "'examples.match'")
+        no_match = (self.examples(examples["no_match"], "'examples.no_match'")
+                    if "no_match" in examples else ())
+        mark = node.start_mark
+        return Rule(rule_id, description, weight, condition, match, no_match,
+                    _location(self.path, mark.line + 1, mark.column + 1), category, pack, scope,
+                    min_messages, min_senders, same_sender)
+
+    def rule_scope(self, keys: dict[str, Node]) -> tuple[str, int, int, bool]:
+        """A rule's ``scope``, ``min_messages``, ``min_senders`` and ``same_sender``."""
         scope = "message"
         if "scope" in keys:
             scope = self.string(keys["scope"], "'scope'")
@@ -424,22 +558,18 @@ class _Walker:
                 self.fail(f"'same_sender' must be true or false, got {flag!r}",
                           keys["same_sender"])
             same_sender = flag
-        examples = self.mapping(keys["examples"], "'examples'", ("match", "no_match"))
-        if "match" not in examples:
-            self.fail("'examples' needs at least one 'match' example", keys["examples"])
-        match = self.examples(examples["match"], "'examples.match'")
-        no_match = (self.examples(examples["no_match"], "'examples.no_match'")
-                    if "no_match" in examples else ())
-        return Rule(rule_id, description, weight, condition, match, no_match,
-                    self.r.at(node), category, pack, scope, min_messages, min_senders,
-                    same_sender)
+        return scope, min_messages, min_senders, same_sender
 
     def examples(self, node: Node, what: str) -> tuple[Example, ...]:
         """Examples are texts, or conversations: lists of texts or {sender, text} mappings."""
         found: list[Example] = []
+        item_what = f"an item of {what}"
         for item in self.sequence(node, what):
             if not isinstance(item, SequenceNode):
-                found.append(self.string(item, f"an item of {what}"))
+                if item.__class__ is ScalarNode and item.tag == _STR_TAG and item.value.strip():
+                    found.append(item.value)  # what string() returns, sooner
+                else:
+                    found.append(self.string(item, item_what))
                 continue
             chat: list[ChatMessage] = []
             for message in self.sequence(item, f"a conversation in {what}"):
@@ -459,6 +589,60 @@ class _Walker:
 # libyaml's loader when PyYAML was built with it (several times faster, same nodes and marks).
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+
+def _pack_loader(base: Any) -> Any:
+    """``base`` (a PyYAML safe loader class) with a cheaper tag resolver and a node count."""
+
+    class PackLoader(base):  # type: ignore[misc]
+        """Tags every node as PyYAML's resolver does, sooner. That resolver tries its regexes
+        on every plain scalar (``1.5`` → float, ``yes`` → bool); here a scalar that is quoted,
+        or whose first character starts no implicit tag (``出租``), is a string at once, and
+        each other plain value is resolved once per document. Only for a resolver without
+        path resolvers and without implicit resolvers that apply to any first character
+        (:func:`_loader`): PyYAML registers none."""
+
+        def __init__(self, stream: str) -> None:
+            super().__init__(stream)
+            self.resolved = 0  # nodes without a tag, or with the non-specific tag '!'
+            self.plain_tags: dict[str, str] = {}
+            self.tag_starts: dict[str, object] = self.yaml_implicit_resolvers
+            # The composer calls descend_resolver(parent, index) before each node it composes
+            # and ascend_resolver() after it (not for an alias); PyYAML's resolver needs them
+            # only for path resolvers. Here the second counts the nodes. Both are builtins: no
+            # Python frame for each node (a large pack has some 200,000).
+            self.descend_resolver = operator.is_
+            self.ascents = itertools.count()
+            self.ascend_resolver = self.ascents.__next__
+
+        def composed(self) -> int:
+            """How many nodes were composed (an alias composes none). Read it once, at the end."""
+            return next(self.ascents)
+
+        def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
+            self.resolved += 1
+            if kind is ScalarNode:
+                if implicit[0] and (not value or value[0] in self.tag_starts):
+                    tag = self.plain_tags.get(value)
+                    if tag is None:
+                        tag = self.plain_tags[value] = super().resolve(kind, value, implicit)
+                    return tag
+                return _STR_TAG
+            return _MAP_TAG if kind is MappingNode else _SEQ_TAG
+
+    return PackLoader
+
+
+_PackLoader = _pack_loader(_LOADER)
+
+
+def _loader() -> Any:
+    """:data:`_PackLoader`, or PyYAML's own loader if someone gave it path resolvers or
+    implicit resolvers for any first character (then only PyYAML's resolver knows the tags)."""
+    if _PackLoader.yaml_path_resolvers or None in _PackLoader.yaml_implicit_resolvers:
+        return _LOADER
+    return _PackLoader
+
+
 _BACKTRACKS = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)[+*{]|\.[*+].*\.[*+]")
 
 
@@ -470,6 +654,20 @@ def _kind(node: Node) -> str:
     return f"'{node.value}'"
 
 
+def _plain_keys(node: MappingNode, allowed: Collection[str]) -> dict[str, Node] | None:
+    """Key → value node of a mapping whose keys are all plain strings, allowed and unique (the
+    common case, with nothing to report); ``None`` for any other mapping."""
+    result: dict[str, Node] = {}
+    for key_node, value_node in node.value:
+        if key_node.__class__ is not ScalarNode or key_node.tag != _STR_TAG:
+            return None
+        key = key_node.value
+        if key in result or key not in allowed:
+            return None
+        result[key] = value_node
+    return result
+
+
 _COLLECTION_TAGS = {SequenceNode: _STD_TAG + "seq", MappingNode: _STD_TAG + "map"}
 
 
@@ -478,18 +676,19 @@ def _survey(node: Node, limit: int) -> tuple[int, Node | None]:
     and find the first list or mapping with a tag that would build an object."""
     count = 0
     stack: list[Node] = [node]
+    pop, extend = stack.pop, stack.extend
     while stack and count <= limit:
-        current = stack.pop()
+        current = pop()
         count += 1
+        if current.__class__ is ScalarNode:
+            continue
         if isinstance(current, SequenceNode | MappingNode):
             if current.tag != _COLLECTION_TAGS[type(current)]:
                 return count, current
             if isinstance(current, SequenceNode):
-                stack.extend(current.value)
-            else:
-                for key, value in current.value:
-                    stack.append(key)
-                    stack.append(value)
+                extend(current.value)
+            else:  # key, value, key, value…
+                extend(itertools.chain.from_iterable(current.value))
     return count, None
 
 
@@ -498,7 +697,11 @@ def _compose(text: str, reporter: _Reporter, limits: Limits) -> Node | None:
         reporter.error(f"pack is larger than {limits.max_bytes} bytes", None)
         return None
     try:
-        node = yaml.compose(text, Loader=_LOADER)
+        loader = _loader()(text)
+        try:
+            node: Node | None = loader.get_single_node()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         location = (Location(reporter.path, mark.line + 1, mark.column + 1) if mark
@@ -517,7 +720,13 @@ def _compose(text: str, reporter: _Reporter, limits: Limits) -> Node | None:
         return None
     if node is None:
         return None
-    count, tagged = _survey(node, limits.max_nodes)
+    if (isinstance(loader, _PackLoader) and loader.resolved == loader.composed()
+            and ("&" not in text or "*" not in text)):
+        # No node had a tag of its own, so every list and mapping has the plain one; no alias
+        # (that takes an anchor '&' and a '*'), so each node was composed, and counted, once.
+        count, tagged = loader.resolved, None
+    else:
+        count, tagged = _survey(node, limits.max_nodes)
     if tagged is not None:
         reporter.error(f"YAML tag '{tagged.tag}' is not allowed; packs are plain data", tagged)
         return None

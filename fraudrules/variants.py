@@ -25,7 +25,9 @@ from importlib import resources
 
 __all__ = ["term_variants"]
 
-_NUMERAL_DIGITS = str.maketrans("零一二三四五六七八九两", "01234567892")
+_NUMERALS = "零一二三四五六七八九两"
+_NUMERAL_DIGITS = str.maketrans(_NUMERALS, "01234567892")
+_NUMERAL_SET = frozenset(_NUMERALS)
 _MAX_VARIANTS = 24
 
 
@@ -43,24 +45,26 @@ def _pinyin() -> dict[str, tuple[str, ...]]:
 
 def term_variants(term: str) -> set[str]:
     """Alternative spellings of a normalized term (never the term itself)."""
+    readings = [*map(_pinyin().get, term)]  # None for a character that is not a hanzi
+    size = len(term)
+    hanzi = size - readings.count(None)
     found: set[str] = set()
-    digits = term.translate(_NUMERAL_DIGITS)
-    if digits != term:
-        found.add(digits)
-    table = _pinyin()
-    readings = [table.get(char) for char in term]
-    hanzi = [i for i, r in enumerate(readings) if r]
-    if len(hanzi) >= 2:
-        for index in hanzi:
-            for reading in readings[index] or ():
-                found.add(term[:index] + reading + term[index + 1:])
-    if len(hanzi) >= 3:
-        found.add("".join(r[0] if r else c for c, r in zip(term, readings, strict=True)))
-        if hanzi[:2] == [0, 1]:
-            initials = [r[0][0] for r in readings if r]
-            found.add("".join(initials[:2]) + term[2:])
-            if len(hanzi) == len(term) >= 4:
-                found.add("".join(initials))
+    if hanzi >= 2:
+        add = found.add
+        for index, options in enumerate(readings):
+            if options:
+                head, tail = term[:index], term[index + 1:]
+                for reading in options:
+                    add(head + reading + tail)
+        if hanzi >= 3:
+            add("".join([r[0] if r else c for c, r in zip(term, readings, strict=True)]))
+            first, second = readings[0], readings[1]
+            if first and second:  # initials of the first two characters, then the rest
+                add(first[0][0] + second[0][0] + term[2:])
+                if hanzi == size >= 4:
+                    add("".join([r[0][0] for r in readings if r]))
+    if not _NUMERAL_SET.isdisjoint(term):
+        found.add(term.translate(_NUMERAL_DIGITS))
     found.discard(term)
     if len(found) > _MAX_VARIANTS:
         found = set(sorted(found, key=lambda v: (len(v), v))[:_MAX_VARIANTS])

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
+from benchmarks import synthetic
 from fraudrules import Classifier
-from fraudrules.variants import term_variants
+from fraudrules.engine import bundled_pack_paths
+from fraudrules.packs import Condition, ListRef, Regex, Term, parse_pack
+from fraudrules.variants import _pinyin, term_variants
 
 from .conftest import pack_yaml
 
@@ -67,3 +73,75 @@ def test_a_term_marked_exact_gets_no_variants(build: Callable[..., Classifier]) 
                         "    weight: 3\n    examples: {match: [赌博群]}\n"))
     assert [m.rule_id for m in c.score("进赌博群").matches] == ["A"]
     assert c.score("进du博群").matches == ()
+
+
+# --- the same variants as before term_variants was made faster ---------------------------------
+
+
+def frozen_term_variants(term: str) -> set[str]:
+    """term_variants as it was before it was made faster (2026-11-28): the reference."""
+    found: set[str] = set()
+    digits = term.translate(str.maketrans("零一二三四五六七八九两", "01234567892"))
+    if digits != term:
+        found.add(digits)
+    table = _pinyin()
+    readings = [table.get(char) for char in term]
+    hanzi = [i for i, r in enumerate(readings) if r]
+    if len(hanzi) >= 2:
+        for index in hanzi:
+            for reading in readings[index] or ():
+                found.add(term[:index] + reading + term[index + 1:])
+    if len(hanzi) >= 3:
+        found.add("".join(r[0] if r else c for c, r in zip(term, readings, strict=True)))
+        if hanzi[:2] == [0, 1]:
+            initials = [r[0][0] for r in readings if r]
+            found.add("".join(initials[:2]) + term[2:])
+            if len(hanzi) == len(term) >= 4:
+                found.add("".join(initials))
+    found.discard(term)
+    if len(found) > 24:
+        found = set(sorted(found, key=lambda v: (len(v), v))[:24])
+    return found
+
+
+def folded_terms(paths: Iterable[Path]) -> set[str]:
+    terms: set[str] = set()
+
+    def collect(item: Condition | None) -> None:
+        if item is None or isinstance(item, ListRef):
+            return
+        if isinstance(item, Term):
+            terms.add(item.folded)
+            return
+        for child in item.anchors if isinstance(item, Regex) else item.items:
+            collect(child)
+        collect(item.unless)
+
+    for path in paths:
+        pack, _ = parse_pack(path.read_text(encoding="utf-8"), str(path))
+        assert pack is not None
+        for items in pack.lists.values():
+            for item in items:
+                collect(item)
+        for rule in pack.rules:
+            collect(rule.condition)
+    return terms
+
+
+def test_variants_of_the_bundled_and_synthetic_terms_are_as_before(tmp_path: Path) -> None:
+    terms = folded_terms(bundled_pack_paths())
+    terms |= folded_terms(synthetic.write_packs(tmp_path, rules=1_500, terms=3_000, seed=7))
+    assert len(terms) > 3_000
+    assert [t for t in sorted(terms) if term_variants(t) != frozen_term_variants(t)] == []
+
+
+# Characters with several readings (长 行 了 重 …), numerals, and what is not a hanzi at all.
+VARIANT_ALPHABET = "长行了重乐和还都着传为单朝曾率疟一二三两零十百千万号码财务微信接平台abvx019.%😀"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=VARIANT_ALPHABET, max_size=12))
+@example("长行了重乐还都着传单朝曾")  # 27 variants: the 24 shortest are kept
+@example("一二三")
+def test_variants_of_any_term_are_as_before(term: str) -> None:
+    assert term_variants(term) == frozen_term_variants(term)
