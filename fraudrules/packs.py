@@ -327,7 +327,7 @@ class _Walker:
             constructor = yaml.constructor.SafeConstructor()
             try:
                 value = constructor.construct_object(node)
-            except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            except (yaml.YAMLError, ValueError, OverflowError, KeyError) as exc:
                 self.fail(f"{what}: cannot read {str(node.value)[:40]!r} as "
                           f"{tag[len(_STD_TAG):]}: {exc}", node)
             self.scalars[key] = value
@@ -692,9 +692,23 @@ def _survey(node: Node, limit: int) -> tuple[int, Node | None]:
     return count, None
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _compose(text: str, reporter: _Reporter, limits: Limits) -> Node | None:
     if len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes:
         reporter.error(f"pack is larger than {limits.max_bytes} bytes", None)
+        return None
+    surrogate = _SURROGATE.search(text)
+    if surrogate is not None:  # only a str handed to parse_pack can hold one (files are UTF-8)
+        where = surrogate.start()
+        line_start = text.rfind("\n", 0, where) + 1
+        problem = PackError(f"lone surrogate U+{ord(surrogate.group()):04X} is not text",
+                            Location(reporter.path, text.count("\n", 0, where) + 1,
+                                     where - line_start + 1))
+        if reporter.fail_fast:
+            raise problem
+        reporter.problems.append(problem)
         return None
     try:
         loader = _loader()(text)

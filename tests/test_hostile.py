@@ -597,3 +597,23 @@ def test_score_with_a_tiny_max_chars_keeps_spans_inside(text: str) -> None:
 @functools.cache
 def _tiny() -> Classifier:
     return fraudrules.load(max_chars=7)
+
+
+def test_an_unreadable_bool_is_a_located_pack_error() -> None:
+    from fraudrules.packs import parse_pack
+
+    text = ("pack: p\nversion: '1'\ndescription: d\ncategory: c\nrules:\n  - id: A\n"
+            "    description: d\n    weight: !!bool maybe\n    any: [x]\n"
+            "    examples: {match: [x]}\n")
+    with pytest.raises(fraudrules.PackError, match=r"p\.yaml:8:13: rule A: 'weight'"):
+        parse_pack(text, "p.yaml")
+    _, problems = parse_pack(text, "p.yaml", fail_fast=False)
+    assert [str(p) for p in problems] == \
+        ["p.yaml:8:13: rule A: 'weight': cannot read 'maybe' as bool: 'maybe'"]
+
+
+def test_a_lone_surrogate_in_pack_text_is_a_located_pack_error() -> None:
+    from fraudrules.packs import parse_pack
+
+    with pytest.raises(fraudrules.PackError, match=r"s\.yaml:2:4: lone surrogate U\+DC80"):
+        parse_pack("pack: p\nab:\udc80\n", "s.yaml")
