@@ -703,12 +703,12 @@ def _compose(text: str, reporter: _Reporter, limits: Limits) -> Node | None:
     if surrogate is not None:  # only a str handed to parse_pack can hold one (files are UTF-8)
         where = surrogate.start()
         line_start = text.rfind("\n", 0, where) + 1
-        problem = PackError(f"lone surrogate U+{ord(surrogate.group()):04X} is not text",
-                            Location(reporter.path, text.count("\n", 0, where) + 1,
-                                     where - line_start + 1))
+        found = PackError(f"lone surrogate U+{ord(surrogate.group()):04X} is not text",
+                          Location(reporter.path, text.count("\n", 0, where) + 1,
+                                   where - line_start + 1))
         if reporter.fail_fast:
-            raise problem
-        reporter.problems.append(problem)
+            raise found
+        reporter.problems.append(found)
         return None
     try:
         loader = _loader()(text)
