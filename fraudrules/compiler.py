@@ -303,7 +303,6 @@ class Ruleset:
         "_conversation_touches",
         "_edge",
         "_find",
-        "_in_parts",
         "_matcher",
         "_pattern_all",
         "_pattern_parts",
@@ -348,58 +347,49 @@ class Ruleset:
                 if term_id not in pattern_terms[index]:
                     pattern_terms[index].append(term_id)
         self.patterns: tuple[str, ...] = tuple(pattern_index)
+        # Most patterns spell one term: their per-pattern entries below are that term's own
+        # tuples, shared, so that 100,000 variant patterns cost pointers, not objects.
+        alone = [(t,) for t in range(len(self.terms))]
+        self._pattern_all = tuple(alone[terms[0]] if len(terms) == 1 else tuple(terms)
+                                  for terms in pattern_terms)
         # Raw terms (regex gates) take every occurrence; the others skip Latin terms found
-        # inside a longer Latin word.
+        # inside a longer Latin word. Patterns with a Latin letter at an edge -> 1: check the
+        # left edge, 2: the right edge, 3: both (patterns are normalized already, so lowercase
+        # ASCII is the only Latin left); when the check fails, only raw terms take it.
         raw = builder.raw
-        self._pattern_all = tuple(map(tuple, pattern_terms))
-        # Patterns with a Latin letter at an edge -> 1: check the left edge, 2: the right edge,
-        # 3: both; patterns are normalized already, so lowercase ASCII is the only Latin left.
-        # When the check fails, only the pattern's raw terms take the occurrence.
         self._edge = {
             index: (1 if "a" <= p[0] <= "z" else 0) | (2 if "a" <= p[-1] <= "z" else 0)
             for index, p in enumerate(self.patterns)
             if "a" <= p[0] <= "z" or "a" <= p[-1] <= "z"
         }
-        self._pattern_raw = {index: tuple(t for t in pattern_terms[index] if raw[t])
-                             for index in self._edge}
+        self._pattern_raw = {index: kept for index in self._edge
+                             for kept in (tuple(t for t in pattern_terms[index] if raw[t]),)
+                             if kept}
         self._touches: tuple[tuple[int, ...], ...] = tuple(
-            tuple(sorted(builder.touches.get(i, ()))) for i in range(len(self.terms))
+            tuple(sorted(builder.touches[i])) if i in builder.touches else ()
+            for i in range(len(self.terms))
         )
         self.always: tuple[int, ...] = tuple(builder.always)
         self._conversation_touches = {term: tuple(sorted(rules)) for term, rules
                                       in builder.conversation_touches.items()}
         self.conversation_always: tuple[int, ...] = tuple(builder.conversation_always)
         # The same wiring in pattern space, so that a message is gated on the automaton's raw
-        # output before any per-hit work: the patterns that wake each rule, the patterns
-        # and the set of patterns that wake anything.
-        spelled_by: list[list[int]] = [[] for _ in self.terms]
-        for index, terms in enumerate(pattern_terms):
-            for term_index in terms:
-                spelled_by[term_index].append(index)
-        wakes: dict[int, set[int]] = {}
-        for term_index, rules in builder.touches.items():
-            for index in spelled_by[term_index]:
-                wakes.setdefault(index, set()).update(rules)
-        self._pattern_wakes = {i: tuple(sorted(rules)) for i, rules in wakes.items() if rules}
-        self._waking = frozenset(self._pattern_wakes)
+        # output before any per-hit work: the rules each pattern wakes, the parts (below) it
+        # belongs to, and the set of patterns that wake anything.
+        self._pattern_wakes = self._per_pattern(self._touches)
+        self._waking = frozenset(i for i, rules in enumerate(self._pattern_wakes) if rules)
         # Every term set a rule needs (or counts in a quorum) is a numbered part; a message's
         # hit parts are collected from its terms (or patterns) and each rule checked on them.
         part_ids: dict[frozenset[int], int] = {}
         for rule in self.rules:
             for part in (*rule.required, *(p for _, sets in rule.quorums for p in sets)):
                 part_ids.setdefault(part, len(part_ids))
-        term_parts: list[set[int]] = [set() for _ in self.terms]
+        term_parts: list[list[int]] = [[] for _ in self.terms]
         for part, number in part_ids.items():
             for term_index in part:
-                term_parts[term_index].add(number)
+                term_parts[term_index].append(number)
         self._term_parts = tuple(tuple(sorted(parts)) if parts else () for parts in term_parts)
-        in_parts = {p for t, parts in enumerate(term_parts) if parts for p in spelled_by[t]}
-        own = self._term_parts
-        self._pattern_parts = {
-            index: own[terms[0]] if len(terms) == 1 else
-            tuple(sorted({n for t in terms for n in own[t]}))
-            for index in in_parts for terms in (pattern_terms[index],)}
-        self._in_parts = frozenset(self._pattern_parts)
+        self._pattern_parts = self._per_pattern(self._term_parts)
         self._rule_parts = tuple(frozenset(part_ids[p] for p in rule.required)
                                  for rule in self.rules)
         self._rule_quorums = tuple(
@@ -409,6 +399,12 @@ class Ruleset:
         self._find = self._matcher.find
         self.categories: dict[str, CategoryInfo] = _categories(self.packs)
         self.version = _version(self.packs)
+
+    def _per_pattern(self, per_term: tuple[tuple[int, ...], ...]) -> tuple[tuple[int, ...], ...]:
+        """A per-term table read per pattern: a one-term pattern shares its term's tuple."""
+        return tuple(per_term[terms[0]] if len(terms) == 1 else
+                     tuple(sorted({n for t in terms for n in per_term[t]}))
+                     for terms in self._pattern_all)
 
     @property
     def backend(self) -> str:
@@ -436,7 +432,7 @@ class Ruleset:
             woken.update(wakes[pattern])
         parts = self._pattern_parts
         hit: set[int] = set()
-        for pattern in self._in_parts.intersection(seen):
+        for pattern in seen:
             hit.update(parts[pattern])
         return self._ready(sorted(woken), hit)
 
@@ -464,7 +460,7 @@ class Ruleset:
         for pattern, start, end in found:
             terms = pattern_all[pattern]
             if pattern in edge and not _clean_edges(normalized, start, end, edge[pattern]):
-                terms = self._pattern_raw[pattern]
+                terms = self._pattern_raw.get(pattern, ())
             for term in terms:
                 spans = hits.get(term)
                 if spans is None:
