@@ -303,6 +303,7 @@ class Ruleset:
         "_conversation_touches",
         "_edge",
         "_find",
+        "_idle",
         "_matcher",
         "_pattern_all",
         "_pattern_parts",
@@ -357,12 +358,11 @@ class Ruleset:
         # left edge, 2: the right edge, 3: both (patterns are normalized already, so lowercase
         # ASCII is the only Latin left); when the check fails, only raw terms take it.
         raw = builder.raw
-        self._edge = {
-            index: (1 if "a" <= p[0] <= "z" else 0) | (2 if "a" <= p[-1] <= "z" else 0)
-            for index, p in enumerate(self.patterns)
-            if "a" <= p[0] <= "z" or "a" <= p[-1] <= "z"
-        }
-        self._pattern_raw = {index: kept for index in self._edge
+        self._edge = bytes(
+            (1 if "a" <= p[0] <= "z" else 0) | (2 if "a" <= p[-1] <= "z" else 0)
+            for p in self.patterns
+        )
+        self._pattern_raw = {index: kept for index, flags in enumerate(self._edge) if flags
                              for kept in (tuple(t for t in pattern_terms[index] if raw[t]),)
                              if kept}
         self._touches: tuple[tuple[int, ...], ...] = tuple(
@@ -377,7 +377,15 @@ class Ruleset:
         # output before any per-hit work: the rules each pattern wakes, the parts (below) it
         # belongs to, and the set of patterns that wake anything.
         self._pattern_wakes = self._per_pattern(self._touches)
-        self._waking = frozenset(i for i, rules in enumerate(self._pattern_wakes) if rules)
+        # The smaller of the two sets: patterns that wake a rule, or those that wake none
+        # (a large ruleset's patterns nearly all wake one).
+        waking = [i for i, rules in enumerate(self._pattern_wakes) if rules]
+        if len(waking) * 2 <= len(self.patterns):
+            self._waking: frozenset[int] | None = frozenset(waking)
+            self._idle: frozenset[int] | None = None
+        else:
+            self._waking = None
+            self._idle = frozenset(i for i, rules in enumerate(self._pattern_wakes) if not rules)
         # Every term set a rule needs (or counts in a quorum) is a numbered part; a message's
         # hit parts are collected from its terms (or patterns) and each rule checked on them.
         part_ids: dict[frozenset[int], int] = {}
@@ -423,7 +431,9 @@ class Ruleset:
         if not found and not always:
             return []
         seen = {hit[0] for hit in found}
-        hot = self._waking.intersection(seen)
+        waking = self._waking
+        hot = waking.intersection(seen) if waking is not None else \
+            seen.difference(self._idle or ())
         if not hot:
             return list(always)
         woken: set[int] = set(always)
@@ -459,7 +469,7 @@ class Ruleset:
         pattern_all = self._pattern_all
         for pattern, start, end in found:
             terms = pattern_all[pattern]
-            if pattern in edge and not _clean_edges(normalized, start, end, edge[pattern]):
+            if edge[pattern] and not _clean_edges(normalized, start, end, edge[pattern]):
                 terms = self._pattern_raw.get(pattern, ())
             for term in terms:
                 spans = hits.get(term)

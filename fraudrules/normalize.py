@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
 import unicodedata
 from importlib import resources
 from itertools import chain, compress, repeat
@@ -147,12 +146,13 @@ def _tables() -> tuple[dict[int, str], dict[int, str]]:
 
 # The list the hot path translates with (_FastTables.fold), filled once by _fast_tables().
 _FOLD: list[int | str] = []
-_FOLD_LOCK = threading.Lock()
 
-# Code points the fold list holds an entry for, one by one: planes 0-3 (BMP, emoji and symbols,
-# CJK extensions B-H) and the tags / variation-selector block. Planes 4-13 (unassigned) hold
-# _NO_ENTRY; code points past the list (planes 14-16 after the tags block) are unchanged.
-_DIRECT = (range(0x40000), _SCANNED[-1])
+# Code points the fold list holds an entry for, one by one: planes 0-1 (BMP, emoji and symbols)
+# and the tags / variation-selector block. Planes 2-13 hold _NO_ENTRY except where the table
+# changes a character (rare CJK extensions, unassigned planes: an int object for each of their
+# code points would cost 4 MB); code points past the list (planes 14-16 after the tags block)
+# are unchanged.
+_DIRECT = (range(0x20000), _SCANNED[-1])
 # An int that is no code point: str.translate raises ValueError when it meets one.
 _NO_ENTRY = 0x110000
 # Code points _FastTables.counts covers: the BMP and plane 1 (emoji).
@@ -161,8 +161,8 @@ _new_object = object.__new__
 
 
 class _FastTables(NamedTuple):
-    """The tables behind normalize() and the origin map, derived from _tables() (about 17 MB,
-    most of it ``fold``: 0.9 million pointers and an int for each code point of planes 0-3)."""
+    """The tables behind normalize() and the origin map, derived from _tables() (about 13 MB,
+    most of it ``fold``: 0.9 million pointers and an int for each code point of planes 0-1)."""
 
     fold: list[int | str]
     """Replacement by code point for ``str.translate``: the code point itself (an int) when it
@@ -193,9 +193,9 @@ def _fast_tables() -> _FastTables:
         folded = _MARK if chr(code) in dotted else replacement
         fold[code] = folded
         lengths[code] = len(folded)
-    with _FOLD_LOCK:
-        if not _FOLD:
-            _FOLD.extend(fold)  # one C call: other threads never see the list half filled
+    global _FOLD  # noqa: PLW0603 - set once; a rebinding, so no thread sees it half filled
+    if not _FOLD:
+        _FOLD = fold  # not copied: a second list of 0.9 million pointers would be 7 MB more
     counts = [chr(length) for length in lengths[:_COUNTED]]
     return _FastTables(_FOLD, bytes(lengths), counts, dotted)
 
@@ -206,7 +206,7 @@ def _load_fold() -> list[int | str]:
 
 def _translate(text: str) -> str:
     """``text.translate(fold)`` for a text holding code points that the fold list leaves out
-    (planes 4-13: unassigned, so unchanged)."""
+    (planes 2-13 where the table leaves them unchanged)."""
     fold = _FOLD or _load_fold()
     parts: list[str] = []
     for char in text:
@@ -288,7 +288,7 @@ def normalize(text: str) -> NormalizedText:
     """
     try:
         prefold = text.translate(_FOLD or _load_fold())
-    except ValueError:  # a code point of planes 4-13
+    except ValueError:  # an unchanged code point of planes 2-13
         prefold = _translate(text)
     folded = prefold
     if "." in folded or "/" in folded or ":" in folded:
