@@ -284,10 +284,14 @@ class Classifier:
     def _combine(self, fired: Sequence[Match], truncated: bool,
                  errors: tuple[str, ...]) -> Verdict:
         clean = self._clean[0]
-        logits = dict(clean.biases)
+        biases = clean.biases
+        logits: dict[str, float] = {}
         for match in fired:
-            logits[match.category] += match.contribution
-        categories = {name: sigmoid(logit) for name, logit in logits.items()}
+            category = match.category
+            logits[category] = logits.get(category, biases[category]) + match.contribution
+        categories = dict(clean.categories)  # the other categories keep their base score
+        for name, logit in logits.items():
+            categories[name] = sigmoid(logit)
         # Only positive evidence names a category: a benign-context rule firing alone
         # (negative weight) lowers a score but does not point at a scam.
         accused = {m.category for m in fired if m.contribution > 0}
