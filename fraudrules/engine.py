@@ -219,18 +219,11 @@ class Classifier:
         >>> v.category, v.action
         ('red_envelope_gambling', 'block')
         """
-        if not isinstance(text, str):
-            raise TypeError(f"fraudrules expects str, got {type(text).__name__}")
-        truncated = len(text) > self.max_chars
-        if truncated:
-            text = text[: self.max_chars]
-        normalized = normalize(text)
-        ruleset = self._ruleset
-        found = ruleset.find(normalized.text)
-        candidates = ruleset.candidates(found)
+        normalized, found, candidates, truncated = self._scan(text)
         if not candidates:  # most messages: nothing can fire, no per-hit work at all
             return self._clean[truncated]
-        fired, errors = self._fire(normalized, ruleset.hits(normalized, found), candidates)
+        hits = self._ruleset.hits(normalized, found)
+        fired, errors = self._fire(normalized, hits, candidates)
         if fired:
             return self._combine(fired, truncated, errors)
         if errors:
@@ -238,6 +231,18 @@ class Classifier:
             return Verdict(clean.score, None, "allow", clean.categories, (), truncated,
                            clean.ruleset_version, clean.biases, errors)
         return self._clean[truncated]
+
+    def _scan(self, text: str) -> tuple[NormalizedText, list[tuple[int, int, int]], list[int],
+                                        bool]:
+        """Normalize (a prefix of) one message, scan it, and pick the candidate rules."""
+        if not isinstance(text, str):
+            raise TypeError(f"fraudrules expects str, got {type(text).__name__}")
+        truncated = len(text) > self.max_chars
+        if truncated:
+            text = text[: self.max_chars]
+        normalized = normalize(text)
+        found = self._ruleset.find(normalized.text)
+        return normalized, found, self._ruleset.candidates(found), truncated
 
     def _fire(self, normalized: NormalizedText, hits: dict[int, list[tuple[int, int]]],
               candidates: list[int]) -> tuple[list[Match], tuple[str, ...]]:
@@ -266,16 +271,8 @@ class Classifier:
                                           list[Match], tuple[str, ...], bool]:
         """The pieces of one message's scoring, for conversation scoring: its normalized
         view, term hits, fired message-scope rules, regex errors and truncation."""
-        if not isinstance(text, str):
-            raise TypeError(f"fraudrules expects str, got {type(text).__name__}")
-        truncated = len(text) > self.max_chars
-        if truncated:
-            text = text[: self.max_chars]
-        normalized = normalize(text)
-        ruleset = self._ruleset
-        found = ruleset.find(normalized.text)
-        hits = ruleset.hits(normalized, found)
-        candidates = ruleset.candidates(found)
+        normalized, found, candidates, truncated = self._scan(text)
+        hits = self._ruleset.hits(normalized, found)
         if not candidates:
             return normalized, hits, [], (), truncated
         fired, errors = self._fire(normalized, hits, candidates)
