@@ -31,21 +31,16 @@ True
 from __future__ import annotations
 
 import functools
-import importlib
 import re
 from typing import Any
+
+from .prefilter import _c, _p  # re's private parser, loaded there best-effort
 
 __all__ = ["BUDGET", "safe_length"]
 
 BUDGET = 1_000_000  # steps of one search: at 50 ns a step, the default regex timeout
 _LENGTHS = (10_000, 4096, 2048, 1024, 512, 256, 128, 64, 32, 16)
 _HUGE = float(10**18)  # "no useful bound"
-
-try:  # the same private parser as prefilter.py (best effort)
-    _p: Any = importlib.import_module("re._parser")
-    _c: Any = importlib.import_module("re._constants")
-except ImportError:  # pragma: no cover - other interpreters
-    _p = _c = None
 
 
 def _cap(value: float) -> float:

@@ -249,7 +249,7 @@ class _Regex(_Node):
         self.safe = safe_length(pattern.pattern)
 
     def _evaluate(self, state: ScanState) -> list[Occurrence]:
-        if self.anchors is not None and not self.anchors.evaluate(state):
+        if self.anchors is not None and not self.anchors.holds(state):
             return []
         found = state.found
         for gate in self.gates:
