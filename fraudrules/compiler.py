@@ -48,6 +48,7 @@ Occurrence: TypeAlias = tuple[int, int, tuple[Span, ...]]
 
 MAX_OCCURRENCES = 32  # per term, and per condition, in one message
 _TERM_COST = {1: 1000, 2: 10, 3: 1}  # expected frequency by term length (see _Builder.cost)
+_MASK_PARTS = 4096  # parts of all rules up to which hit parts are a bit mask (Ruleset)
 _MAX_PRODUCT = 16  # term sets made when distributing an 'any' over what its items need
 
 
@@ -78,17 +79,19 @@ class _Node:
     def __init__(self, unless: _Node | None) -> None:
         self.unless = unless
 
-    def evaluate(self, state: ScanState) -> list[Occurrence]:
-        found = self._evaluate(state)
+    def evaluate(self, state: ScanState, limit: int = MAX_OCCURRENCES) -> list[Occurrence]:
+        """The condition's occurrences in order, the first ``limit`` of them (a rule's verdict
+        reads only the first; ``limit`` lets a node stop searching there)."""
+        found = self._evaluate(state, limit)
         if found and self.unless is not None and self.unless.holds(state):
             return []
         return found
 
     def holds(self, state: ScanState) -> bool:
         """Whether the condition holds at all (``unless`` needs no occurrences)."""
-        return bool(self.evaluate(state))
+        return bool(self.evaluate(state, 1))
 
-    def _evaluate(self, state: ScanState) -> list[Occurrence]:
+    def _evaluate(self, state: ScanState, limit: int) -> list[Occurrence]:
         raise NotImplementedError
 
 
@@ -103,11 +106,11 @@ class _Terms(_Node):
     def holds(self, state: ScanState) -> bool:
         return not self.terms.isdisjoint(state.found)
 
-    def evaluate(self, state: ScanState) -> list[Occurrence]:
+    def evaluate(self, state: ScanState, limit: int = MAX_OCCURRENCES) -> list[Occurrence]:
         found = state.cache.get(self.index)
         if found is None:
             found = state.cache[self.index] = self._collect(state)
-        return found
+        return found if len(found) <= limit else found[:limit]
 
     def _collect(self, state: ScanState) -> list[Occurrence]:
         present = self.terms & state.found
@@ -128,12 +131,12 @@ class _Any(_Node):
         super().__init__(unless)
         self.items = items
 
-    def _evaluate(self, state: ScanState) -> list[Occurrence]:
+    def _evaluate(self, state: ScanState, limit: int) -> list[Occurrence]:
         result: list[Occurrence] = []
         for item in self.items:
             result.extend(item.evaluate(state))
         result.sort()
-        return result[:MAX_OCCURRENCES]
+        return result[:limit]
 
 
 def _combine(chosen: Sequence[Occurrence]) -> Occurrence:
@@ -141,10 +144,11 @@ def _combine(chosen: Sequence[Occurrence]) -> Occurrence:
     return min(o[0] for o in chosen), max(o[1] for o in chosen), parts
 
 
-def _closest(found: Sequence[list[Occurrence]], n: int, within: int) -> list[Occurrence]:
+def _closest(found: Sequence[list[Occurrence]], n: int, within: int,
+             limit: int = MAX_OCCURRENCES) -> list[Occurrence]:
     """Pick n of the occurrence lists, one occurrence each, so that the gap between the
     earliest end and the latest start is at most ``within``; one result per feasible
-    earliest end (see docs/rule-format.md)."""
+    earliest end (see docs/rule-format.md), the first ``limit`` of them."""
     # For each list: its occurrences by end, and for each position the one with the smallest
     # start from there on (the first of the earliest in list order on ties), so that the best
     # pick of a list for an earliest end `low` is found by one bisection.
@@ -176,7 +180,9 @@ def _closest(found: Sequence[list[Occurrence]], n: int, within: int) -> list[Occ
             if combined[:2] not in seen:
                 seen.add(combined[:2])
                 results.append(combined)
-    return results[:MAX_OCCURRENCES]
+                if len(results) >= limit:
+                    break
+    return results
 
 
 def _end(occurrence: Occurrence) -> int:
@@ -196,7 +202,7 @@ class _All(_Node):
         self.items = items
         self.within = within
 
-    def _evaluate(self, state: ScanState) -> list[Occurrence]:
+    def _evaluate(self, state: ScanState, limit: int) -> list[Occurrence]:
         found: list[list[Occurrence]] = []
         for item in self.items:
             occurrences = item.evaluate(state)
@@ -205,7 +211,7 @@ class _All(_Node):
             found.append(occurrences)
         if self.within is None:
             return [_combine([occs[0] for occs in found])]
-        return _closest(found, len(found), self.within)
+        return _closest(found, len(found), self.within, limit)
 
 
 class _AtLeast(_Node):
@@ -218,7 +224,7 @@ class _AtLeast(_Node):
         self.items = items
         self.within = within
 
-    def _evaluate(self, state: ScanState) -> list[Occurrence]:
+    def _evaluate(self, state: ScanState, limit: int) -> list[Occurrence]:
         found: list[list[Occurrence]] = []
         missing_allowed = len(self.items) - self.n
         for item in self.items:
@@ -231,7 +237,7 @@ class _AtLeast(_Node):
                     return []
         if self.within is None:
             return [_combine([occs[0] for occs in found[: self.n]])]
-        return _closest(found, self.n, self.within)
+        return _closest(found, self.n, self.within, limit)
 
 
 class _Regex(_Node):
@@ -248,7 +254,7 @@ class _Regex(_Node):
         # texts up to this length cannot make it backtrack long (backtrack.py): no timeout
         self.safe = safe_length(pattern.pattern)
 
-    def _evaluate(self, state: ScanState) -> list[Occurrence]:
+    def _evaluate(self, state: ScanState, limit: int) -> list[Occurrence]:
         if self.anchors is not None and not self.anchors.holds(state):
             return []
         found = state.found
@@ -264,7 +270,7 @@ class _Regex(_Node):
                 start, end = match.span()
                 if end > start:
                     result.append((start, end, ((start, end),)))
-                    if len(result) >= MAX_OCCURRENCES:
+                    if len(result) >= limit:
                         break
         except TimeoutError:
             state.errors.append(f"regex {self.pattern.pattern!r} timed out")
@@ -304,13 +310,17 @@ class Ruleset:
         "_edge",
         "_find",
         "_idle",
+        "_masks",
         "_matcher",
         "_pattern_all",
+        "_pattern_masks",
         "_pattern_parts",
         "_pattern_raw",
         "_pattern_wakes",
+        "_rule_masks",
         "_rule_parts",
         "_rule_quorums",
+        "_term_masks",
         "_term_parts",
         "_touches",
         "_waking",
@@ -396,10 +406,30 @@ class Ruleset:
         for part, number in part_ids.items():
             for term_index in part:
                 term_parts[term_index].append(number)
-        self._term_parts = tuple(tuple(sorted(parts)) if parts else () for parts in term_parts)
-        self._pattern_parts = self._per_pattern(self._term_parts)
-        self._rule_parts = tuple(frozenset(part_ids[p] for p in rule.required)
-                                 for rule in self.rules)
+        term_tuples = tuple(tuple(sorted(parts)) if parts else () for parts in term_parts)
+        # Up to _MASK_PARTS parts, a set of parts is an int bit mask: a message's hit parts are
+        # then one `|` per pattern seen instead of one set insertion per part of each (a digit
+        # or a common character belongs to dozens); with more, the masks would grow too large.
+        self._masks = len(part_ids) <= _MASK_PARTS
+        if self._masks:
+            shared: dict[tuple[int, ...], int] = {}
+            self._term_masks = tuple(shared.setdefault(parts, _mask(parts))
+                                     for parts in term_tuples)
+            self._pattern_masks = tuple(
+                self._term_masks[terms[0]] if len(terms) == 1 else
+                _mask({n for t in terms for n in term_tuples[t]})
+                for terms in self._pattern_all)
+            self._rule_masks = tuple(_mask(part_ids[p] for p in rule.required)
+                                     for rule in self.rules)
+            self._term_parts: tuple[tuple[int, ...], ...] = ()
+            self._pattern_parts: tuple[tuple[int, ...], ...] = ()
+            self._rule_parts: tuple[frozenset[int], ...] = ()
+        else:
+            self._term_masks = self._pattern_masks = self._rule_masks = ()
+            self._term_parts = term_tuples
+            self._pattern_parts = self._per_pattern(term_tuples)
+            self._rule_parts = tuple(frozenset(part_ids[p] for p in rule.required)
+                                     for rule in self.rules)
         self._rule_quorums = tuple(
             tuple((n, tuple(part_ids[p] for p in sets)) for n, sets in rule.quorums)
             for rule in self.rules)
@@ -440,11 +470,32 @@ class Ruleset:
         wakes = self._pattern_wakes
         for pattern in hot:
             woken.update(wakes[pattern])
+        if self._masks:
+            masks = self._pattern_masks
+            mask = 0
+            for pattern in seen:
+                mask |= masks[pattern]
+            return self._ready_masks(sorted(woken), mask)
         parts = self._pattern_parts
         hit: set[int] = set()
         for pattern in seen:
             hit.update(parts[pattern])
         return self._ready(sorted(woken), hit)
+
+    def _ready_masks(self, rules: Iterable[int], hit: int) -> list[int]:
+        """:meth:`_ready` with the hit parts as a bit mask."""
+        rule_masks = self._rule_masks
+        quorums = self._rule_quorums
+        ready = []
+        for index in rules:
+            need = rule_masks[index]
+            if hit & need != need:
+                continue
+            if quorums[index] and any(sum(1 for p in ids if hit >> p & 1) < n
+                                      for n, ids in quorums[index]):
+                continue
+            ready.append(index)
+        return ready
 
     def _ready(self, rules: Iterable[int], hit: set[int]) -> list[int]:
         """The rules whose parts all have a hit and whose quorums are met."""
@@ -494,12 +545,19 @@ class Ruleset:
     def has_conversation_rules(self) -> bool:
         return bool(self._conversation_touches or self.conversation_always)
 
-    def _term_hit_parts(self, terms: Iterable[int]) -> set[int]:
+    def _ready_for(self, rules: Iterable[int], terms: Iterable[int]) -> list[int]:
+        """:meth:`_ready` given the terms that have a hit."""
+        if self._masks:
+            masks = self._term_masks
+            mask = 0
+            for term in terms:
+                mask |= masks[term]
+            return self._ready_masks(rules, mask)
         parts = self._term_parts
         hit: set[int] = set()
         for term in terms:
             hit.update(parts[term])
-        return hit
+        return self._ready(rules, hit)
 
     def touched_conversation(self, terms: Collection[int]) -> list[int]:
         """Indexes of the conversation-scope rules that terms seen in a window can make fire."""
@@ -511,7 +569,7 @@ class Ruleset:
                 found.update(rules)
         if not found:
             return []
-        return self._ready(sorted(found), self._term_hit_parts(terms))
+        return self._ready_for(sorted(found), terms)
 
     def touched(self, hits: Collection[int]) -> list[int]:
         """Indexes of the message-scope rules a set of term hits can make fire, in order: woken
@@ -522,7 +580,14 @@ class Ruleset:
             found.update(touches[term])
         if not found:
             return []
-        return self._ready(sorted(found), self._term_hit_parts(hits))
+        return self._ready_for(sorted(found), hits)
+
+
+def _mask(bits: Iterable[int]) -> int:
+    mask = 0
+    for bit in bits:
+        mask |= 1 << bit
+    return mask
 
 
 def _clean_edges(normalized: NormalizedText, start: int, end: int, edge: int) -> bool:

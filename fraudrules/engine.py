@@ -255,7 +255,7 @@ class Classifier:
         fired: list[Match] = []
         for index in candidates:
             compiled = rules[index]
-            occurrences = compiled.node.evaluate(state)
+            occurrences = compiled.node.evaluate(state, 1)  # the first is what is reported
             if not occurrences:
                 continue
             start, end, parts = occurrences[0]

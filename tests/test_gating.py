@@ -3,7 +3,9 @@
 ``score()`` evaluates only the rules :meth:`Ruleset.candidates` returns, and a regex runs only
 when every literal set the prefilter derived from it has a hit. Here every message-scope rule
 of the bundled packs is evaluated on every message with no gating at all (regexes run
-unconditionally), and the rules that fire must be exactly the ones ``score()`` reports.
+unconditionally, every occurrence is computed), and the rules that fire, with the spans of
+their first occurrence, must be exactly what ``score()`` reports (``score()`` asks each rule
+for its first occurrence only).
 """
 
 from __future__ import annotations
@@ -100,11 +102,27 @@ def _ungated(node: _Node, state: ScanState) -> list[Occurrence]:
     return found
 
 
-def _fired_ungated(ruleset: Ruleset, text: str) -> list[str]:
+Fired = tuple[str, int, int, tuple[tuple[int, int], ...]]
+
+
+def _fired_ungated(ruleset: Ruleset, text: str) -> list[Fired]:
+    """Each firing rule with the original spans of its first occurrence (as a Match has)."""
     normalized = normalize(text)
     state = ruleset.state(normalized.text, ruleset.scan(normalized), 10.0)
-    return [compiled.rule.id for compiled in ruleset.rules
-            if compiled.rule.scope == "message" and _ungated(compiled.node, state)]
+    fired = []
+    for compiled in ruleset.rules:
+        if compiled.rule.scope != "message":
+            continue
+        found = _ungated(compiled.node, state)
+        if found:
+            start, end, parts = found[0]
+            fired.append((compiled.rule.id, *normalized.span(start, end),
+                          tuple(normalized.span(s, e) for s, e in parts)))
+    return fired
+
+
+def _fired(classifier: fraudrules.Classifier, text: str) -> list[Fired]:
+    return [(m.rule_id, m.start, m.end, m.parts) for m in classifier.score(text).matches]
 
 
 def test_score_fires_exactly_the_rules_an_ungated_evaluation_fires(
@@ -115,12 +133,29 @@ def test_score_fires_exactly_the_rules_an_ungated_evaluation_fires(
     for full in TEXTS:
         text = full[: classifier.max_chars]
         expected = _fired_ungated(ruleset, text)
-        got = [m.rule_id for m in classifier.score(text).matches]
+        got = _fired(classifier, text)
         fired_somewhere += bool(expected)
         if got != expected:
             differences.append((text, expected, got))
     assert not differences[:5]
     assert fired_somewhere > len(TEXTS) // 20  # the texts exercise the rules
+
+
+def test_a_limit_keeps_the_first_occurrences_of_the_full_evaluation(
+        classifier: fraudrules.Classifier) -> None:
+    ruleset = classifier.ruleset
+    compared = 0
+    for text in TEXTS[:2000]:
+        normalized = normalize(text)
+        hits = ruleset.scan(normalized)
+        for index in ruleset.touched(hits.keys()):
+            node = ruleset.rules[index].node
+            full = node.evaluate(ruleset.state(normalized.text, hits, 10.0))
+            for limit in (1, 2):
+                state = ruleset.state(normalized.text, hits, 10.0)
+                assert node.evaluate(state, limit) == full[:limit], (text, index, limit)
+            compared += len(full) > 2
+    assert compared > 50  # rules with several occurrences were compared
 
 
 def test_candidates_include_every_rule_the_term_hits_touch(
@@ -174,5 +209,4 @@ def test_every_bundled_regex_match_holds_a_string_of_each_clause(
 def test_gating_never_changes_what_fires_on_scam_like_text(
         classifier: fraudrules.Classifier, pieces: list[str]) -> None:
     text = "".join(pieces)
-    assert [m.rule_id for m in classifier.score(text).matches] == \
-        _fired_ungated(classifier.ruleset, text)
+    assert _fired(classifier, text) == _fired_ungated(classifier.ruleset, text)
