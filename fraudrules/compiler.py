@@ -433,6 +433,9 @@ class Ruleset:
         self._rule_quorums = tuple(
             tuple((n, tuple(part_ids[p] for p in sets)) for n, sets in rule.quorums)
             for rule in self.rules)
+        # The automaton is built last, once the scaffolding above is gone: its construction
+        # needs memory of its own, and the peak is what a large ruleset is limited by.
+        del builder, pattern_index, pattern_terms, part_ids, term_parts, term_tuples
         self._matcher = automaton.build(self.patterns)
         self._find = self._matcher.find
         self.categories: dict[str, CategoryInfo] = _categories(self.packs)
