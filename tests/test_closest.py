@@ -46,3 +46,6 @@ def test_closest_matches_the_plain_search(found: list[list[Occurrence]],
     n = data.draw(st.integers(1, len(found)))
     within = data.draw(st.integers(0, 15))
     assert _closest(found, n, within) == reference(found, n, within)
+    limit = data.draw(st.integers(1, 3))
+    assert _closest(found, n, within, limit) == reference(found, n, within)[:limit]
+
