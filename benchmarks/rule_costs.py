@@ -40,10 +40,10 @@ def main() -> None:
                               classifier.regex_timeout)
         for index in candidates:
             started = time.perf_counter_ns()
-            found = ruleset.rules[index].node.evaluate(state)
+            occurrences = ruleset.rules[index].node.evaluate(state, 1)  # as score() asks
             spent[index] += time.perf_counter_ns() - started
             evaluated[index] += 1
-            fired[index] += bool(found)
+            fired[index] += bool(occurrences)
     total = sum(spent.values())
     print(f"{len(texts)} messages, {sum(evaluated.values()) / len(texts):.2f} rule evaluations "
           f"per message, {total / len(texts) / 1000:.1f} µs of rule evaluation per message")

@@ -326,7 +326,7 @@ def stages(settings: Settings, classifier: fraudrules.Classifier,
                 continue
             state = ruleset.state(normalized.text, ruleset.hits(normalized, found), timeout)
             for index in candidates:
-                rules[index].node.evaluate(state)
+                rules[index].node.evaluate(state, 1)  # as score() asks
 
     rows = []
     for label, subset in (("clean", [m.text for m in messages if m.label == "clean"]),
