@@ -317,6 +317,7 @@ class Ruleset:
         "_pattern_parts",
         "_pattern_raw",
         "_pattern_wakes",
+        "_quorum_masks",
         "_rule_masks",
         "_rule_parts",
         "_rule_quorums",
@@ -421,11 +422,18 @@ class Ruleset:
                 for terms in self._pattern_all)
             self._rule_masks = tuple(_mask(part_ids[p] for p in rule.required)
                                      for rule in self.rules)
+            # a quorum of distinct parts counts its hits with one popcount
+            self._quorum_masks: tuple[tuple[tuple[int, int], ...] | None, ...] = tuple(
+                tuple((n, _mask(part_ids[p] for p in sets)) for n, sets in rule.quorums)
+                if all(len({part_ids[p] for p in sets}) == len(sets) for _, sets in rule.quorums)
+                else None
+                for rule in self.rules)
             self._term_parts: tuple[tuple[int, ...], ...] = ()
             self._pattern_parts: tuple[tuple[int, ...], ...] = ()
             self._rule_parts: tuple[frozenset[int], ...] = ()
         else:
             self._term_masks = self._pattern_masks = self._rule_masks = ()
+            self._quorum_masks = ()
             self._term_parts = term_tuples
             self._pattern_parts = self._per_pattern(term_tuples)
             self._rule_parts = tuple(frozenset(part_ids[p] for p in rule.required)
@@ -488,14 +496,18 @@ class Ruleset:
     def _ready_masks(self, rules: Iterable[int], hit: int) -> list[int]:
         """:meth:`_ready` with the hit parts as a bit mask."""
         rule_masks = self._rule_masks
-        quorums = self._rule_quorums
+        quorum_masks = self._quorum_masks
         ready = []
         for index in rules:
             need = rule_masks[index]
             if hit & need != need:
                 continue
-            if quorums[index] and any(sum(1 for p in ids if hit >> p & 1) < n
-                                      for n, ids in quorums[index]):
+            counted = quorum_masks[index]
+            if counted is None:  # a part counted twice in a quorum
+                if any(sum(1 for p in ids if hit >> p & 1) < n
+                       for n, ids in self._rule_quorums[index]):
+                    continue
+            elif counted and any((hit & mask).bit_count() < n for n, mask in counted):
                 continue
             ready.append(index)
         return ready

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import fraudrules
-from fraudrules import Classifier, normalize
+from fraudrules import Classifier, compiler, normalize
 from fraudrules.engine import load_sources
 
 from .conftest import pack_yaml
@@ -95,6 +95,17 @@ def test_at_least_counts_distinct_items(build: Build, text: str, fires: bool) ->
     c = build(pack_yaml("rules:\n" + rule(
         "A", "    at_least:\n      n: 2\n      of: [扫雷, 赔, 抽水]\n")))
     assert (fired(c, text) == ["A"]) is fires
+
+
+@pytest.mark.parametrize("mask_parts", [4096, 0], ids=["parts-as-masks", "parts-as-sets"])
+def test_at_least_whose_items_need_the_same_terms_counts_each_item(
+        build: Build, monkeypatch: pytest.MonkeyPatch, mask_parts: int) -> None:
+    monkeypatch.setattr(compiler, "_MASK_PARTS", mask_parts)
+    # both items are woken by 扫雷: the quorum holds the same term set twice
+    c = build(pack_yaml("rules:\n" + rule(
+        "A", "    at_least:\n      n: 2\n      of: [扫雷, {all: [扫雷, 群]}]\n")))
+    assert fired(c, "扫雷群") == ["A"]
+    assert fired(c, "扫雷") == []
 
 
 def test_at_least_with_within_needs_n_items_close_together(build: Build) -> None:

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import fraudrules
 from benchmarks.traffic import generate
-from fraudrules import normalize
+from fraudrules import compiler, normalize
 from fraudrules.compiler import (
     MAX_OCCURRENCES,
     Occurrence,
@@ -156,6 +156,22 @@ def test_a_limit_keeps_the_first_occurrences_of_the_full_evaluation(
                 assert node.evaluate(state, limit) == full[:limit], (text, index, limit)
             compared += len(full) > 2
     assert compared > 50  # rules with several occurrences were compared
+
+
+def test_parts_as_sets_choose_what_parts_as_masks_choose(
+        classifier: fraudrules.Classifier, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a ruleset with more than _MASK_PARTS parts keeps its hit parts in sets
+    monkeypatch.setattr(compiler, "_MASK_PARTS", 0)
+    sets = fraudrules.load().ruleset
+    masks = classifier.ruleset
+    assert masks._masks
+    assert not sets._masks
+    for text in TEXTS[:3000]:
+        normalized = normalize(text)
+        found = masks.find(normalized.text)
+        assert sets.candidates(found) == masks.candidates(found), text
+        terms = masks.hits(normalized, found).keys()
+        assert sets.touched(terms) == masks.touched(terms), text
 
 
 def test_candidates_include_every_rule_the_term_hits_touch(
