@@ -111,7 +111,7 @@ class _AhoCorasickRs:
         matcher = ahocorasick_rs.AhoCorasick(list(terms),
                                              matchkind=ahocorasick_rs.MatchKind.Standard)
         self._find = matcher.find_matches_as_indexes
-        used = {char for term in terms for char in term}
+        used = set("".join(terms))
         # a code point no term contains stands in for lone surrogates in a scanned text
         candidates = chain(range(0xFFFF, 0xDFFF, -1), range(0xD7FF, 0, -1))
         self._sentinel = next(c for c in map(chr, candidates) if c not in used)
@@ -132,11 +132,10 @@ def _replace_surrogates(text: str, sentinel: str) -> str:
 
 
 def _has_surrogate(terms: Sequence[str]) -> bool:
-    for term in terms:
-        try:
-            term.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
+    try:
+        "".join(terms).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
     return False
 
 
