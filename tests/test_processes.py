@@ -48,6 +48,21 @@ def test_pickled_classifier_gives_identical_verdicts(bundled: Classifier) -> Non
     assert verdicts(copy) == verdicts(bundled)
 
 
+@pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
+def test_verdicts_pickle_to_equal_verdicts(bundled: Classifier, protocol: int) -> None:
+    found = [bundled.score(text) for text in MESSAGES]
+    found.append(bundled.score_conversation(
+        [{"text": "老师今天带单，跟上的都赚了", "sender": "a"},
+         {"text": "入金找我，名额有限", "sender": "b"}]))
+    assert any(m.message is not None for m in found[-1].matches)  # conversation fields too
+    assert sum(bool(v.matches) for v in found) >= 5
+    for verdict in found:
+        again = pickle.loads(pickle.dumps(verdict, protocol=protocol))
+        assert again == verdict
+        assert again.to_dict() == verdict.to_dict()
+        assert all(type(m) is type(n) for m, n in zip(again.matches, verdict.matches, strict=True))
+
+
 def test_pickled_classifier_keeps_its_options() -> None:
     classifier = fraudrules.load(packs=["account_trading"], max_chars=12,
                                  thresholds={"review": 0.2, "block": 0.6}, regex_timeout=0.5)
