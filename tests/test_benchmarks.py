@@ -41,3 +41,13 @@ def test_quick_run_writes_every_table(tmp_path: Path) -> None:
     assert "raw pyahocorasick" in report
     assert "fraudrules score() bundled [pyahocorasick]" in report
     assert "python -m benchmarks.run --quick" in report
+
+
+@pytest.mark.skipif(not (Path(__file__).resolve().parent.parent / ".git").exists(),
+                    reason="needs the git history")
+def test_compare_scores_a_revision_beside_the_working_tree(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import compare
+
+    assert compare.main(["HEAD", "--messages", "600", "--reps", "1"]) == 0
+    assert "speed-up" in capsys.readouterr().out
